@@ -1,0 +1,66 @@
+/*
+ * jrun native half: the part of a container launch that must happen in the new
+ * process. Java (dev.jrun.sys.OpEncoder) writes an array of struct jrun_op; this
+ * library carries it out literally. It applies no defaults and reads no config.
+ */
+#ifndef JRUN_H
+#define JRUN_H
+
+#include <stdint.h>
+
+/* Operation codes. Keep in sync with dev.jrun.sys.OpCode. */
+enum jrun_opcode {
+    JRUN_OP_MOUNT = 1,        /* mount(s0, s1, s2, n0, s3) */
+    JRUN_OP_UMOUNT2,          /* umount2(s0, n0) */
+    JRUN_OP_OPEN_TREE,        /* open_tree(AT_FDCWD, s0, n0) moved to fd n1 */
+    JRUN_OP_MOVE_MOUNT,       /* move_mount(n0, "", AT_FDCWD, s0, n1) */
+    JRUN_OP_MOUNT_SETATTR,    /* mount_setattr(n0, s0, n1, {n2 set, n3 clear}) */
+    JRUN_OP_MKDIR,            /* mkdir(s0, n0) */
+    JRUN_OP_CREATE_FILE,      /* open(s0, O_WRONLY|O_CREAT|O_NOFOLLOW, n0) + close */
+    JRUN_OP_WRITE_FILE,       /* open(s0, O_WRONLY|O_CREAT|O_TRUNC|O_NOFOLLOW, n0); write(s1, n1) */
+    JRUN_OP_SYMLINK,          /* symlink(s0, s1) */
+    JRUN_OP_CHDIR,            /* chdir(s0) */
+    JRUN_OP_PIVOT_ROOT,       /* pivot_root(s0, s1) */
+    JRUN_OP_SETHOSTNAME,      /* sethostname(s0, n0) */
+    JRUN_OP_SETGROUPS,        /* setgroups(n0, (gid_t *) s0) */
+    JRUN_OP_SETRESGID,        /* setresgid(n0, n0, n0) */
+    JRUN_OP_SETRESUID,        /* setresuid(n0, n0, n0) */
+    JRUN_OP_CAPBSET_DROP,     /* prctl(PR_CAPBSET_DROP, n0) */
+    JRUN_OP_SETSID,           /* setsid() */
+    JRUN_OP_DUP2,             /* dup2(n0, n1) */
+    JRUN_OP_IOCTL,            /* ioctl(n0, n1, s0 ? s0 : n2) */
+    JRUN_OP_PDEATHSIG,        /* prctl(PR_SET_PDEATHSIG, n0) */
+    JRUN_OP_OPENAT2,          /* openat2(n0, s0, {n1 flags, 0, n2 resolve}) moved to fd n3 */
+    JRUN_OP_FCHOWNAT,         /* fchownat(n0, s0, n1, n2, n3) */
+    JRUN_OP_FCHMODAT,         /* fchmodat(n0, s0, n1, 0) */
+    JRUN_OP_CLOSE,            /* close(n0) */
+    JRUN_OP_EXEC,             /* execve each of (char **) s0 with argv s1, envp s2 */
+    JRUN_OP_EXIT,             /* _exit(n0) */
+    JRUN_OP_SET_NO_NEW_PRIVS, /* prctl(PR_SET_NO_NEW_PRIVS, 1) */
+    JRUN_OP_UNLINKAT,         /* unlinkat(n0, s0, n1) */
+    JRUN_OP_SOCKET,           /* socket(n0, n1, n2) moved to fd n3 */
+};
+
+/* Per-operation flags: which errno values count as success. */
+#define JRUN_OPF_IGNORE_EEXIST 1
+#define JRUN_OPF_IGNORE_ENOENT 2
+
+struct jrun_op {              /* 72 bytes, little and big endian alike */
+    int32_t code;
+    int32_t flags;
+    int64_t n0, n1, n2, n3;
+    const char *s0, *s1, *s2, *s3;
+};
+
+/* What the child reports on its error pipe before it exits. EOF instead means exec succeeded. */
+struct jrun_failure {
+    int32_t index;            /* operation index, or -1 before the first operation */
+    int32_t error;            /* errno */
+};
+
+long jrun_spawn(const struct jrun_op *ops, int32_t nops, int64_t ns_flags,
+                int32_t pid_fd, int32_t go_fd, int32_t err_fd);
+int32_t jrun_forward_signals(int32_t pid, const int32_t *signals, int32_t count, int32_t notify_fd);
+int32_t jrun_op_size(void);
+
+#endif

@@ -1,0 +1,220 @@
+package dev.jrun.sys;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** The real kernel, through direct-mapped JNA (no reflection per call). */
+public final class JnaSyscalls implements Syscalls {
+
+    /** libc, direct-mapped. */
+    static final class Libc {
+        static {
+            Native.register(Libc.class, NativeLibrary.getInstance("c"));
+        }
+
+        static native int getuid();
+        static native int getgid();
+        static native int pipe2(int[] fds, int flags) throws LastErrorException;
+        static native int open(String path, int flags) throws LastErrorException;
+        static native int close(int fd);
+        static native long read(int fd, byte[] buf, long count) throws LastErrorException;
+        static native long write(int fd, byte[] buf, long count) throws LastErrorException;
+        static native int waitpid(int pid, int[] status, int options) throws LastErrorException;
+        static native int kill(int pid, int signal);
+        static native int isatty(int fd);
+        static native int posix_openpt(int flags) throws LastErrorException;
+        static native int grantpt(int fd) throws LastErrorException;
+        static native int unlockpt(int fd) throws LastErrorException;
+        static native int ptsname_r(int fd, byte[] buf, long len);
+        static native int ioctl(int fd, long request, short[] arg) throws LastErrorException;
+        static native int tcgetattr(int fd, byte[] termios);
+        static native int tcsetattr(int fd, int when, byte[] termios);
+        static native void cfmakeraw(byte[] termios);
+        static native String strerror(int errno);
+    }
+
+    /** The native half of the launch path, bundled in the jar (native/jrun.c). */
+    static final class Jrun {
+        static {
+            Native.register(Jrun.class, NativeLibrary.getInstance("jrun"));
+        }
+
+        static native long jrun_spawn(Pointer ops, int count, long nsFlags, int pidFd, int goFd, int errFd);
+        static native int jrun_forward_signals(int pid, int[] signals, int count, int notifyFd);
+        static native int jrun_op_size();
+    }
+
+    private static final int TERMIOS_SIZE = 64;   // glibc struct termios is 60 bytes
+    private static final int TCSANOW = 0;
+
+    @Override
+    public int getuid() {
+        return Libc.getuid();
+    }
+
+    @Override
+    public int getgid() {
+        return Libc.getgid();
+    }
+
+    @Override
+    public int[] pipe() throws SysException {
+        int[] fds = new int[2];
+        try {
+            Libc.pipe2(fds, (int) Linux.O_CLOEXEC);
+        } catch (LastErrorException e) {
+            throw error("pipe2", e);
+        }
+        return fds;
+    }
+
+    @Override
+    public int open(String path, long flags) throws SysException {
+        try {
+            return Libc.open(path, (int) (flags | Linux.O_CLOEXEC));
+        } catch (LastErrorException e) {
+            throw error("open " + path, e);
+        }
+    }
+
+    @Override
+    public void close(int fd) {
+        if (fd >= 0) Libc.close(fd);
+    }
+
+    @Override
+    public int read(int fd, byte[] buf) throws SysException {
+        while (true) {
+            try {
+                return (int) Libc.read(fd, buf, buf.length);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Linux.EINTR) throw error("read", e);
+            }
+        }
+    }
+
+    @Override
+    public void write(int fd, byte[] buf) throws SysException {
+        int done = 0;
+        while (done < buf.length) {
+            byte[] rest = done == 0 ? buf : java.util.Arrays.copyOfRange(buf, done, buf.length);
+            try {
+                done += (int) Libc.write(fd, rest, rest.length);
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Linux.EINTR) throw error("write", e);
+            }
+        }
+    }
+
+    @Override
+    public int spawn(List<Op> ops, long namespaceFlags, int pidFd, int goFd, int errFd) throws SysException {
+        if (Jrun.jrun_op_size() != OpEncoder.OP_SIZE) {
+            throw new SysException("load libjrun", Linux.ENOSYS, "libjrun.so does not match this jrun build");
+        }
+        Memory encoded = OpEncoder.encode(ops);
+        long result = Jrun.jrun_spawn(encoded, ops.size(), namespaceFlags, pidFd, goFd, errFd);
+        // Keep the operation list reachable until the child has exec'd: spawn returns only then.
+        java.lang.ref.Reference.reachabilityFence(encoded);
+        if (result < 0) {
+            int errno = (int) -result;
+            throw new SysException("clone", errno, strerror(errno));
+        }
+        return (int) result;
+    }
+
+    @Override
+    public int waitpid(int pid) throws SysException {
+        int[] status = new int[1];
+        while (true) {
+            try {
+                Libc.waitpid(pid, status, 0x40000000 /* __WALL */);
+                return status[0];
+            } catch (LastErrorException e) {
+                if (e.getErrorCode() != Linux.EINTR) throw error("waitpid", e);
+            }
+        }
+    }
+
+    @Override
+    public void kill(int pid, int signal) {
+        Libc.kill(pid, signal);
+    }
+
+    @Override
+    public void forwardSignals(int pid, int[] signals, int notifyFd) throws SysException {
+        int r = Jrun.jrun_forward_signals(pid, signals, signals.length, notifyFd);
+        if (r < 0) throw new SysException("sigaction", -r, strerror(-r));
+    }
+
+    @Override
+    public int[] openPty() throws SysException {
+        try {
+            int master = Libc.posix_openpt((int) (Linux.O_RDWR | Linux.O_NOCTTY | Linux.O_CLOEXEC));
+            Libc.grantpt(master);
+            Libc.unlockpt(master);
+            byte[] name = new byte[128];
+            int r = Libc.ptsname_r(master, name, name.length);
+            if (r != 0) throw new SysException("ptsname", r, strerror(r));
+            int len = 0;
+            while (name[len] != 0) len++;
+            int slave = open(new String(name, 0, len, StandardCharsets.UTF_8), Linux.O_RDWR | Linux.O_NOCTTY);
+            return new int[] {master, slave};
+        } catch (LastErrorException e) {
+            throw error("open a pseudo-terminal", e);
+        }
+    }
+
+    @Override
+    public int[] windowSize(int fd) {
+        short[] ws = new short[4];
+        try {
+            Libc.ioctl(fd, Linux.TIOCGWINSZ, ws);
+        } catch (LastErrorException e) {
+            return null;
+        }
+        return new int[] {ws[0], ws[1]};
+    }
+
+    @Override
+    public void setWindowSize(int fd, int rows, int cols) {
+        try {
+            Libc.ioctl(fd, Linux.TIOCSWINSZ, new short[] {(short) rows, (short) cols, 0, 0});
+        } catch (LastErrorException ignored) {
+            // The container's terminal is gone; nothing to resize.
+        }
+    }
+
+    @Override
+    public boolean isatty(int fd) {
+        return Libc.isatty(fd) == 1;
+    }
+
+    @Override
+    public byte[] makeRaw(int fd) {
+        byte[] saved = new byte[TERMIOS_SIZE];
+        if (Libc.tcgetattr(fd, saved) != 0) return null;
+        byte[] raw = saved.clone();
+        Libc.cfmakeraw(raw);
+        Libc.tcsetattr(fd, TCSANOW, raw);
+        return saved;
+    }
+
+    @Override
+    public void restoreTerminal(int fd, byte[] saved) {
+        if (saved != null) Libc.tcsetattr(fd, TCSANOW, saved);
+    }
+
+    @Override
+    public String strerror(int errno) {
+        return Libc.strerror(errno);
+    }
+
+    private SysException error(String call, LastErrorException e) {
+        return new SysException(call, e.getErrorCode(), strerror(e.getErrorCode()));
+    }
+}

@@ -1,0 +1,243 @@
+package dev.jrun.sys;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/**
+ * One step of the child's script, carried out literally by {@code native/jrun.c}.
+ * Every operation describes itself for error messages ("mount proc on /proc").
+ */
+public sealed interface Op {
+
+    /** Which errno values the child treats as success for this step. */
+    int IGNORE_EEXIST = 1;
+    int IGNORE_ENOENT = 2;
+
+    OpCode code();
+
+    /** What this step does, in words a user can act on: "bind-mount /dev/null on /dev/null". */
+    String describe();
+
+    /** Writes the numeric and string arguments; see {@link OpWriter}. */
+    void encode(OpWriter w);
+
+    default int flags() {
+        return 0;
+    }
+
+    /** Where the encoded arguments go; implemented by the JNA encoder and by test fakes. */
+    interface OpWriter {
+        void op(Op op, int flags, long n0, long n1, long n2, long n3, Object s0, Object s1, Object s2, Object s3);
+    }
+
+    record Mount(String source, String target, String fstype, long mountFlags, String data, int flags)
+            implements Op {
+        public OpCode code() { return OpCode.MOUNT; }
+        public String describe() {
+            if ((mountFlags & Linux.MS_BIND) != 0) return "bind-mount " + source + " on " + target;
+            if (fstype == null) return "change mount " + target;
+            return "mount " + fstype + " on " + target;
+        }
+        public void encode(OpWriter w) { w.op(this, flags, mountFlags, 0, 0, 0, source, target, fstype, data); }
+    }
+
+    record Umount(String target, int umountFlags) implements Op {
+        public OpCode code() { return OpCode.UMOUNT2; }
+        public String describe() { return "detach " + target; }
+        public void encode(OpWriter w) { w.op(this, 0, umountFlags, 0, 0, 0, target, null, null, null); }
+    }
+
+    /** Clones a host mount tree into fd {@code slot} before pivot_root hides the host. */
+    record OpenTree(String path, int treeFlags, int slot) implements Op {
+        public OpCode code() { return OpCode.OPEN_TREE; }
+        public String describe() { return "open " + path + " for bind-mounting"; }
+        public void encode(OpWriter w) { w.op(this, 0, treeFlags, slot, 0, 0, path, null, null, null); }
+    }
+
+    record MoveMount(int slot, String target, String what) implements Op {
+        public OpCode code() { return OpCode.MOVE_MOUNT; }
+        public String describe() { return "bind-mount " + what + " on " + target; }
+        public void encode(OpWriter w) {
+            w.op(this, 0, slot, Linux.MOVE_MOUNT_F_EMPTY_PATH, 0, 0, target, null, null, null);
+        }
+    }
+
+    /** mount_setattr(2): changes only the named attributes, so locked ones stay as they are. */
+    record MountSetAttr(int dirFd, String path, int atFlags, long attrSet, long attrClear, String why)
+            implements Op {
+        public OpCode code() { return OpCode.MOUNT_SETATTR; }
+        public String describe() { return why; }
+        public void encode(OpWriter w) { w.op(this, 0, dirFd, atFlags, attrSet, attrClear, path, null, null, null); }
+    }
+
+    record Mkdir(String path, int mode, int flags) implements Op {
+        public OpCode code() { return OpCode.MKDIR; }
+        public String describe() { return "create directory " + path; }
+        public void encode(OpWriter w) { w.op(this, flags, mode, 0, 0, 0, path, null, null, null); }
+    }
+
+    record CreateFile(String path, int mode) implements Op {
+        public OpCode code() { return OpCode.CREATE_FILE; }
+        public String describe() { return "create mount point " + path; }
+        public void encode(OpWriter w) { w.op(this, 0, mode, 0, 0, 0, path, null, null, null); }
+    }
+
+    record WriteFile(String path, byte[] content, int mode) implements Op {
+        public WriteFile {
+            content = content.clone();
+        }
+        public OpCode code() { return OpCode.WRITE_FILE; }
+        public String describe() { return "write " + path; }
+        public void encode(OpWriter w) { w.op(this, 0, mode, content.length, 0, 0, path, content, null, null); }
+        public String text() { return new String(content, StandardCharsets.UTF_8); }
+    }
+
+    record Symlink(String target, String linkPath, int flags) implements Op {
+        public OpCode code() { return OpCode.SYMLINK; }
+        public String describe() { return "create symlink " + linkPath + " -> " + target; }
+        public void encode(OpWriter w) { w.op(this, flags, 0, 0, 0, 0, target, linkPath, null, null); }
+    }
+
+    record Chdir(String path) implements Op {
+        public OpCode code() { return OpCode.CHDIR; }
+        public String describe() { return "change directory to " + path; }
+        public void encode(OpWriter w) { w.op(this, 0, 0, 0, 0, 0, path, null, null, null); }
+    }
+
+    record PivotRoot(String newRoot, String putOld) implements Op {
+        public OpCode code() { return OpCode.PIVOT_ROOT; }
+        public String describe() { return "pivot_root into the container's root filesystem"; }
+        public void encode(OpWriter w) { w.op(this, 0, 0, 0, 0, 0, newRoot, putOld, null, null); }
+    }
+
+    record SetHostname(String name) implements Op {
+        public OpCode code() { return OpCode.SETHOSTNAME; }
+        public String describe() { return "set hostname " + name; }
+        public void encode(OpWriter w) {
+            byte[] bytes = name.getBytes(StandardCharsets.UTF_8);
+            w.op(this, 0, bytes.length, 0, 0, 0, bytes, null, null, null);
+        }
+    }
+
+    record SetGroups(List<Long> gids) implements Op {
+        public SetGroups {
+            gids = List.copyOf(gids);
+        }
+        public OpCode code() { return OpCode.SETGROUPS; }
+        public String describe() { return "set supplementary groups " + gids; }
+        public void encode(OpWriter w) {
+            int[] array = gids.stream().mapToInt(Long::intValue).toArray();
+            w.op(this, 0, array.length, 0, 0, 0, array, null, null, null);
+        }
+    }
+
+    record SetResGid(long gid) implements Op {
+        public OpCode code() { return OpCode.SETRESGID; }
+        public String describe() { return "switch to group " + gid; }
+        public void encode(OpWriter w) { w.op(this, 0, gid, 0, 0, 0, null, null, null, null); }
+    }
+
+    record SetResUid(long uid) implements Op {
+        public OpCode code() { return OpCode.SETRESUID; }
+        public String describe() { return "switch to user " + uid; }
+        public void encode(OpWriter w) { w.op(this, 0, uid, 0, 0, 0, null, null, null, null); }
+    }
+
+    record CapBsetDrop(int capability) implements Op {
+        public OpCode code() { return OpCode.CAPBSET_DROP; }
+        public String describe() { return "drop capability " + capability + " from the bounding set"; }
+        public void encode(OpWriter w) { w.op(this, 0, capability, 0, 0, 0, null, null, null, null); }
+    }
+
+    record SetSid() implements Op {
+        public OpCode code() { return OpCode.SETSID; }
+        public String describe() { return "start a new session"; }
+        public void encode(OpWriter w) { w.op(this, 0, 0, 0, 0, 0, null, null, null, null); }
+    }
+
+    record Dup2(int from, int to) implements Op {
+        public OpCode code() { return OpCode.DUP2; }
+        public String describe() { return "attach descriptor " + from + " as " + to; }
+        public void encode(OpWriter w) { w.op(this, 0, from, to, 0, 0, null, null, null, null); }
+    }
+
+    /** ioctl(2) with an integer argument, or with a pointer to {@code buffer} when it is set. */
+    record Ioctl(int fd, long request, long arg, byte[] buffer, String why) implements Op {
+        public Ioctl {
+            buffer = buffer == null ? null : buffer.clone();
+        }
+        public OpCode code() { return OpCode.IOCTL; }
+        public String describe() { return why; }
+        public void encode(OpWriter w) { w.op(this, 0, fd, request, arg, 0, buffer, null, null, null); }
+    }
+
+    record Socket(int domain, int type, int protocol, int slot) implements Op {
+        public OpCode code() { return OpCode.SOCKET; }
+        public String describe() { return "open a socket to configure the network"; }
+        public void encode(OpWriter w) { w.op(this, 0, domain, type, protocol, slot, null, null, null, null); }
+    }
+
+    record UnlinkAt(int dirFd, String path, int atFlags) implements Op {
+        public OpCode code() { return OpCode.UNLINKAT; }
+        public String describe() { return "remove " + path; }
+        public void encode(OpWriter w) { w.op(this, 0, dirFd, atFlags, 0, 0, path, null, null, null); }
+    }
+
+    record ParentDeathSignal(int signal) implements Op {
+        public OpCode code() { return OpCode.PDEATHSIG; }
+        public String describe() { return "arrange to be killed when jrun dies"; }
+        public void encode(OpWriter w) { w.op(this, 0, signal, 0, 0, 0, null, null, null, null); }
+    }
+
+    record NoNewPrivs() implements Op {
+        public OpCode code() { return OpCode.SET_NO_NEW_PRIVS; }
+        public String describe() { return "set no_new_privs"; }
+        public void encode(OpWriter w) { w.op(this, 0, 0, 0, 0, 0, null, null, null, null); }
+    }
+
+    /** openat2(2) into fd {@code slot}; {@code resolve} confines the lookup (RESOLVE_BENEATH...). */
+    record OpenAt2(int dirFd, String path, long openFlags, long resolve, int slot) implements Op {
+        public OpCode code() { return OpCode.OPENAT2; }
+        public String describe() { return "open " + path; }
+        public void encode(OpWriter w) { w.op(this, 0, dirFd, openFlags, resolve, slot, path, null, null, null); }
+    }
+
+    record FchownAt(int dirFd, String name, long uid, long gid, int atFlags, String shownPath) implements Op {
+        public OpCode code() { return OpCode.FCHOWNAT; }
+        public String describe() { return "change owner of " + shownPath + " to " + uid + ":" + gid; }
+        public void encode(OpWriter w) { w.op(this, 0, dirFd, uid, gid, atFlags, name, null, null, null); }
+    }
+
+    record FchmodAt(int dirFd, String name, int mode, String shownPath) implements Op {
+        public OpCode code() { return OpCode.FCHMODAT; }
+        public String describe() { return "set mode " + Integer.toOctalString(mode) + " on " + shownPath; }
+        public void encode(OpWriter w) { w.op(this, 0, dirFd, mode, 0, 0, name, null, null, null); }
+    }
+
+    record Close(int fd) implements Op {
+        public OpCode code() { return OpCode.CLOSE; }
+        public String describe() { return "close descriptor " + fd; }
+        public void encode(OpWriter w) { w.op(this, 0, fd, 0, 0, 0, null, null, null, null); }
+    }
+
+    /** execve(2) of the first candidate that exists, as execvp(3) walks $PATH. */
+    record Exec(List<String> candidates, List<String> argv, List<String> env) implements Op {
+        public Exec {
+            candidates = List.copyOf(candidates);
+            argv = List.copyOf(argv);
+            env = List.copyOf(env);
+        }
+        public OpCode code() { return OpCode.EXEC; }
+        public String describe() { return "execute " + argv.get(0); }
+        public void encode(OpWriter w) {
+            w.op(this, 0, 0, 0, 0, 0, candidates.toArray(String[]::new), argv.toArray(String[]::new),
+                    env.toArray(String[]::new), null);
+        }
+    }
+
+    record Exit(int status) implements Op {
+        public OpCode code() { return OpCode.EXIT; }
+        public String describe() { return "exit " + status; }
+        public void encode(OpWriter w) { w.op(this, 0, status, 0, 0, 0, null, null, null, null); }
+    }
+}

@@ -1,0 +1,59 @@
+package dev.jrun.sys;
+
+import java.util.List;
+
+/**
+ * The one seam between jrun and the kernel. {@link JnaSyscalls} is the real thing;
+ * tests pass a recording fake through the constructor of whatever they test.
+ */
+public interface Syscalls {
+
+    int getuid();
+
+    int getgid();
+
+    /** pipe2(O_CLOEXEC): {read end, write end}. */
+    int[] pipe() throws SysException;
+
+    int open(String path, long flags) throws SysException;
+
+    void close(int fd);
+
+    /** Reads up to {@code buf.length} bytes; 0 at end of file. */
+    int read(int fd, byte[] buf) throws SysException;
+
+    void write(int fd, byte[] buf) throws SysException;
+
+    /**
+     * Starts the child script: clone(CLONE_VM|CLONE_VFORK) with {@code namespaceFlags}. The call
+     * returns once the child has exec'd or exited.
+     *
+     * @return the child's PID in jrun's namespace
+     */
+    int spawn(List<Op> ops, long namespaceFlags, int pidFd, int goFd, int errFd) throws SysException;
+
+    /** waitpid(2); returns the raw wait status. */
+    int waitpid(int pid) throws SysException;
+
+    void kill(int pid, int signal);
+
+    /** Installs handlers that send these signals on to {@code pid} and note them on {@code notifyFd}. */
+    void forwardSignals(int pid, int[] signals, int notifyFd) throws SysException;
+
+    /** Opens a pseudo-terminal pair: {master, slave}. */
+    int[] openPty() throws SysException;
+
+    /** {rows, cols} of the terminal on {@code fd}, or null if it is not one. */
+    int[] windowSize(int fd);
+
+    void setWindowSize(int fd, int rows, int cols);
+
+    boolean isatty(int fd);
+
+    /** Puts the terminal on {@code fd} in raw mode; returns a token that {@link #restoreTerminal} takes. */
+    byte[] makeRaw(int fd);
+
+    void restoreTerminal(int fd, byte[] saved);
+
+    String strerror(int errno);
+}
