@@ -78,13 +78,15 @@ static _Noreturn void fail(const struct spawn_args *a, int32_t index, int error)
     _exit(127);
 }
 
+/* Puts a new descriptor at the number Java chose for it; 0 on success, as every operation. */
 static int move_fd(int fd, int target) {
-    if (fd < 0 || fd == target) return fd;
+    if (fd < 0) return -1;
+    if (fd == target) return 0;
     int r = dup3(fd, target, O_CLOEXEC);
     int saved = errno;
     close(fd);
     errno = saved;
-    return r;
+    return r < 0 ? -1 : 0;
 }
 
 static int do_exec(const struct jrun_op *op) {
@@ -158,8 +160,8 @@ static int run_op(const struct jrun_op *op) {
     case JRUN_OP_DUP2:
         return dup2((int) op->n0, (int) op->n1) < 0 ? -1 : 0;
     case JRUN_OP_IOCTL:
-        if (op->s0) return ioctl((int) op->n0, (unsigned long) op->n1, op->s0);
-        return ioctl((int) op->n0, (unsigned long) op->n1, (unsigned long) op->n2);
+        if (op->s0) return ioctl((int) op->n0, (unsigned long) op->n1, op->s0) < 0 ? -1 : 0;
+        return ioctl((int) op->n0, (unsigned long) op->n1, (unsigned long) op->n2) < 0 ? -1 : 0;
     case JRUN_OP_PDEATHSIG:
         return prctl(PR_SET_PDEATHSIG, (unsigned long) op->n0, 0, 0, 0);
     case JRUN_OP_OPENAT2: {
@@ -182,6 +184,12 @@ static int run_op(const struct jrun_op *op) {
         return unlinkat((int) op->n0, op->s0, (int) op->n1);
     case JRUN_OP_SOCKET:
         return move_fd(socket((int) op->n0, (int) op->n1, (int) op->n2), (int) op->n3);
+    case JRUN_OP_FSOPEN:
+        return move_fd((int) syscall(SYS_fsopen, op->s0, (unsigned) op->n0), (int) op->n1);
+    case JRUN_OP_FSCONFIG:
+        return (int) syscall(SYS_fsconfig, (int) op->n0, (unsigned) op->n1, op->s0, op->s1, (int) op->n2);
+    case JRUN_OP_FSMOUNT:
+        return move_fd((int) syscall(SYS_fsmount, (int) op->n0, (unsigned) op->n1, (unsigned) op->n2), (int) op->n3);
     default:
         /* Java and C disagree about the protocol: refuse to guess, stop here. */
         errno = ENOSYS;

@@ -39,6 +39,9 @@ enum jrun_opcode {
     JRUN_OP_SET_NO_NEW_PRIVS, /* prctl(PR_SET_NO_NEW_PRIVS, 1) */
     JRUN_OP_UNLINKAT,         /* unlinkat(n0, s0, n1) */
     JRUN_OP_SOCKET,           /* socket(n0, n1, n2) moved to fd n3 */
+    JRUN_OP_FSOPEN,           /* fsopen(s0, n0) moved to fd n1 */
+    JRUN_OP_FSCONFIG,         /* fsconfig(n0, n1, s0, s1, n2) */
+    JRUN_OP_FSMOUNT,          /* fsmount(n0, n1, n2) moved to fd n3 */
 };
 
 /* Per-operation flags: which errno values count as success. */

@@ -36,6 +36,7 @@ public final class JnaSyscalls implements Syscalls {
         static native int tcsetattr(int fd, int when, byte[] termios);
         static native void cfmakeraw(byte[] termios);
         static native String strerror(int errno);
+        static native long lgetxattr(String path, String name, Pointer value, long size);
     }
 
     /** The native half of the launch path, bundled in the jar (native/jrun.c). */
@@ -212,6 +213,11 @@ public final class JnaSyscalls implements Syscalls {
     @Override
     public String strerror(int errno) {
         return Libc.strerror(errno);
+    }
+
+    @Override
+    public boolean hasXattr(String path, String name) {
+        return Libc.lgetxattr(path, name, null, 0) >= 0;
     }
 
     private SysException error(String call, LastErrorException e) {

@@ -33,7 +33,12 @@ public final class Linux {
     public static final int AT_EMPTY_PATH = 0x1000;
     public static final int AT_SYMLINK_NOFOLLOW = 0x100;
     public static final int AT_FDCWD = -100;
+    public static final int AT_REMOVEDIR = 0x200;
     public static final int MOVE_MOUNT_F_EMPTY_PATH = 0x4;
+    public static final int FSOPEN_CLOEXEC = 1;
+    public static final int FSCONFIG_SET_STRING = 1;
+    public static final int FSCONFIG_CMD_CREATE = 6;
+    public static final int FSMOUNT_CLOEXEC = 1;
     public static final long MOUNT_ATTR_RDONLY = 1;
     public static final long MOUNT_ATTR_NOSUID = 2;
     public static final long MOUNT_ATTR_NODEV = 4;
@@ -52,6 +57,15 @@ public final class Linux {
     public static final long RESOLVE_NO_SYMLINKS = 4;
     public static final long RESOLVE_BENEATH = 8;
     public static final long RESOLVE_IN_ROOT = 0x10;
+
+    // sockets and netdevice(7)
+    public static final int AF_INET = 2;
+    public static final int SOCK_DGRAM = 2;
+    public static final int SOCK_CLOEXEC = 0x80000;
+    public static final long SIOCSIFFLAGS = 0x8914;
+    public static final int IFF_UP = 0x1;
+    public static final int IFF_LOOPBACK = 0x8;
+    public static final int IFF_RUNNING = 0x40;
 
     // tty ioctls (asm-generic, also x86)
     public static final long TIOCSCTTY = 0x540E;

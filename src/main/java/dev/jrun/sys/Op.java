@@ -63,11 +63,13 @@ public sealed interface Op {
     }
 
     /** mount_setattr(2): changes only the named attributes, so locked ones stay as they are. */
-    record MountSetAttr(int dirFd, String path, int atFlags, long attrSet, long attrClear, String why)
+    record MountSetAttr(int dirFd, String path, int atFlags, long attrSet, long attrClear, String why, int flags)
             implements Op {
         public OpCode code() { return OpCode.MOUNT_SETATTR; }
         public String describe() { return why; }
-        public void encode(OpWriter w) { w.op(this, 0, dirFd, atFlags, attrSet, attrClear, path, null, null, null); }
+        public void encode(OpWriter w) {
+            w.op(this, flags, dirFd, atFlags, attrSet, attrClear, path, null, null, null);
+        }
     }
 
     record Mkdir(String path, int mode, int flags) implements Op {
@@ -175,6 +177,27 @@ public sealed interface Op {
         public OpCode code() { return OpCode.SOCKET; }
         public String describe() { return "open a socket to configure the network"; }
         public void encode(OpWriter w) { w.op(this, 0, domain, type, protocol, slot, null, null, null, null); }
+    }
+
+    /** fsopen(2): a new filesystem context in fd {@code slot}. */
+    record FsOpen(String fstype, int slot) implements Op {
+        public OpCode code() { return OpCode.FSOPEN; }
+        public String describe() { return "prepare a new " + fstype; }
+        public void encode(OpWriter w) { w.op(this, 0, Linux.FSOPEN_CLOEXEC, slot, 0, 0, fstype, null, null, null); }
+    }
+
+    /** fsconfig(2) on the context in {@code fd}. */
+    record FsConfig(int fd, int command, String key, String value, String what) implements Op {
+        public OpCode code() { return OpCode.FSCONFIG; }
+        public String describe() { return "configure " + what; }
+        public void encode(OpWriter w) { w.op(this, 0, fd, command, 0, 0, key, value, null, null); }
+    }
+
+    /** fsmount(2): a detached mount of the context in {@code fd}, into fd {@code slot}. */
+    record FsMount(int fd, long attributes, int slot, String what) implements Op {
+        public OpCode code() { return OpCode.FSMOUNT; }
+        public String describe() { return "mount " + what; }
+        public void encode(OpWriter w) { w.op(this, 0, fd, Linux.FSMOUNT_CLOEXEC, attributes, slot, null, null, null, null); }
     }
 
     record UnlinkAt(int dirFd, String path, int atFlags) implements Op {

@@ -56,4 +56,7 @@ public interface Syscalls {
     void restoreTerminal(int fd, byte[] saved);
 
     String strerror(int errno);
+
+    /** Whether {@code path} (not following a final symlink) carries the extended attribute {@code name}. */
+    boolean hasXattr(String path, String name);
 }

@@ -1,0 +1,109 @@
+package dev.jrun.cli;
+
+import dev.jrun.errors.JrunException;
+import dev.jrun.runtime.ContainerDefaults;
+import dev.jrun.runtime.HostEnvironment;
+import dev.jrun.runtime.LaunchPlan;
+import dev.jrun.runtime.LaunchPlanner;
+import dev.jrun.runtime.Launcher;
+import dev.jrun.runtime.Network;
+import dev.jrun.runtime.ProcIdMapWriter;
+import dev.jrun.runtime.RootFs;
+import dev.jrun.runtime.RunSpec;
+import dev.jrun.sys.JnaSyscalls;
+import dev.jrun.sys.Syscalls;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "run",
+        description = "Run a command in a new container.",
+        mixinStandardHelpOptions = true,
+        usageHelpAutoWidth = true)
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--rootfs", paramLabel = "DIR",
+            description = "Use this directory as the container's root filesystem (no image).")
+    Path rootfs;
+
+    @Option(names = {"-e", "--env"}, paramLabel = "KEY[=VALUE]",
+            description = "Set an environment variable; KEY alone takes jrun's own value.")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = "--env-file", paramLabel = "FILE", description = "Read KEY=VALUE lines from FILE.")
+    List<Path> envFiles = new ArrayList<>();
+
+    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside the container.")
+    String workdir;
+
+    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]",
+            description = "Run as this user (name or UID) and group, looked up in the container's /etc/passwd.")
+    String user;
+
+    @Option(names = "--hostname", paramLabel = "NAME", description = "The container's hostname.")
+    String hostname;
+
+    @Option(names = "--read-only", description = "Mount the root filesystem read-only (/tmp, /var/tmp, /run stay writable).")
+    boolean readOnly;
+
+    @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CONTAINER[:ro]",
+            description = "Bind-mount a host path into the container.")
+    List<String> volumes = new ArrayList<>();
+
+    @Option(names = "--network", paramLabel = "MODE", defaultValue = "host",
+            description = "host (default): the host's network; none: only loopback.")
+    String network;
+
+    @Option(names = {"-t", "--tty"}, description = "Give the container a terminal of its own.")
+    boolean tty;
+
+    @Option(names = {"-i", "--interactive"}, description = "Keep standard input connected.")
+    boolean interactive;
+
+    @Option(names = "--rm", description = "Remove the container when it exits (jrun always does).")
+    boolean rm;
+
+    @Option(names = "--userns-remap", paramLabel = "USER[:GROUP]",
+            description = "Map container 0.. to USER's first subordinate range, as Docker's daemon setting.")
+    String usernsRemap;
+
+    @Option(names = "--stop-timeout", paramLabel = "SECONDS", defaultValue = "10",
+            description = "After a stop signal, kill the container if it is still running this long after (default 10).")
+    int stopTimeout;
+
+    @Option(names = "--entrypoint", paramLabel = "CMD", description = "Override the image's entrypoint.")
+    String entrypoint;
+
+    @Parameters(paramLabel = "IMAGE|COMMAND", arity = "0..*",
+            description = "With --rootfs: the command and its arguments. Otherwise: the image, then the command.")
+    List<String> positional = new ArrayList<>();
+
+    @Override
+    public Integer call() throws JrunException {
+        Syscalls sys = new JnaSyscalls();
+        if (rootfs == null) {
+            throw new JrunException("no root filesystem: give --rootfs DIR (running images by name is not "
+                    + "available in this build yet)");
+        }
+        RunSpec spec = new RunSpec(new RootFs.Directory(rootfs.toAbsolutePath().normalize()), ContainerDefaults.NONE,
+                positional, Optional.ofNullable(entrypoint).map(e -> e.isEmpty() ? List.<String>of() : List.of(e)),
+                env, envFiles, Optional.ofNullable(workdir), Optional.ofNullable(user), Optional.ofNullable(hostname),
+                readOnly, volumes, network(), tty, interactive, Optional.ofNullable(usernsRemap), stopTimeout);
+        LaunchPlanner planner = new LaunchPlanner(HostEnvironment.detect(sys), sys, Warnings::print);
+        LaunchPlan plan = planner.plan(spec);
+        return new Launcher(sys, new ProcIdMapWriter()).run(plan);
+    }
+
+    private Network network() throws JrunException {
+        return switch (network) {
+            case "host" -> Network.HOST;
+            case "none" -> Network.NONE;
+            default -> throw new JrunException("--network " + network + ": jrun supports host and none");
+        };
+    }
+}

@@ -1,0 +1,11 @@
+package dev.jrun.cli;
+
+import picocli.CommandLine.IVersionProvider;
+
+final class VersionProvider implements IVersionProvider {
+    @Override
+    public String[] getVersion() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return new String[] {"jrun " + (v == null ? "development build" : v)};
+    }
+}

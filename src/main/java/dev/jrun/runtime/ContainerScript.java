@@ -1,0 +1,300 @@
+package dev.jrun.runtime;
+
+import static dev.jrun.sys.Linux.*;
+
+import dev.jrun.sys.Op;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Compiles a {@link LaunchPlan} into the child's linear script. Read it top to bottom: it is
+ * what happens in the new process, in order, between "ID maps written" and execve.
+ *
+ * <p>Everything that would resolve a path inside the rootfs happens after pivot_root, so a
+ * hostile rootfs's symlinks resolve inside the container and can never name a host path (the
+ * class of bug behind runc's CVE-2019-19921 and CVE-2021-30465, where mount targets were
+ * resolved on the host). Host paths the container needs (device nodes, volumes, /sys) are
+ * cloned as detached mount trees before pivot_root (open_tree(2)) and attached afterwards.
+ */
+public final class ContainerScript {
+
+    /** Descriptors the launcher prepared: -1 when unused. */
+    public record Descriptors(int stdin, int tty, int firstFreeSlot) {}
+
+    /** Host devices a container gets, bound from the host as podman does rootless (mknod is not allowed). */
+    static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
+
+    private static final String ETC_STAGING = "/dev/.jrun-etc";
+    private static final long NOSUID_NODEV_NOEXEC = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+    private static final int TREE_CLONE = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC;
+
+    private final LaunchPlan plan;
+    private final Descriptors fds;
+    private final List<Op> ops = new ArrayList<>();
+    private int nextSlot;
+
+    private ContainerScript(LaunchPlan plan, Descriptors fds) {
+        this.plan = plan;
+        this.fds = fds;
+        this.nextSlot = fds.firstFreeSlot();
+    }
+
+    public static List<Op> compile(LaunchPlan plan, Descriptors fds) {
+        return new ContainerScript(plan, fds).build();
+    }
+
+    /** Namespaces the container gets: clone(2) flags. */
+    public static long namespaceFlags(LaunchPlan plan) {
+        long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+        if (plan.network() == Network.NONE) flags |= CLONE_NEWNET;
+        return flags;
+    }
+
+    private List<Op> build() {
+        // 1. If jrun dies while we set up, so do we (set again after the credentials change).
+        ops.add(new Op.ParentDeathSignal(SIGKILL));
+
+        // 2. Our mounts must never propagate to the host: the copied namespace keeps the host's
+        //    shared peer groups (mount_namespaces(7)), so make everything private first.
+        ops.add(new Op.Mount(null, "/", null, MS_REC | MS_PRIVATE, null, 0));
+
+        // 3. The root: a mount point of its own, which pivot_root(2) requires.
+        String root = mountRoot();
+
+        // 4. Host trees we attach after pivot_root, cloned while the host is still visible.
+        List<Integer> deviceSlots = new ArrayList<>();
+        for (String dev : DEVICES) {
+            int slot = slot();
+            ops.add(new Op.OpenTree("/dev/" + dev, TREE_CLONE, slot));
+            deviceSlots.add(slot);
+        }
+        List<Integer> volumeSlots = new ArrayList<>();
+        for (Volume v : plan.volumes()) {
+            int slot = slot();
+            ops.add(new Op.OpenTree(v.hostPath().toString(), TREE_CLONE | AT_RECURSIVE, slot));
+            if (v.readOnly()) {
+                ops.add(new Op.MountSetAttr(slot, "", AT_EMPTY_PATH | AT_RECURSIVE, MOUNT_ATTR_RDONLY, 0,
+                        "make volume " + v.hostPath() + " read-only", 0));
+            }
+            volumeSlots.add(slot);
+        }
+        // proc and sysfs only mount where a fully visible instance exists in our mount
+        // namespace (mount_too_revealing, fs/namespace.c); after pivot_root none is left,
+        // so they are made now, detached, and attached below.
+        int procSlot = detachedMount("proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        int sysSlot;
+        if (plan.network() == Network.NONE) {
+            sysSlot = detachedMount("sysfs",
+                    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+        } else {
+            // Without our own network namespace the kernel refuses a new sysfs; crun binds the
+            // host's read-only instead. Only adding restrictions, which a user namespace may.
+            sysSlot = slot();
+            ops.add(new Op.OpenTree("/sys", TREE_CLONE | AT_RECURSIVE, sysSlot));
+            ops.add(new Op.MountSetAttr(sysSlot, "", AT_EMPTY_PATH | AT_RECURSIVE,
+                    MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, 0,
+                    "make /sys read-only", 0));
+        }
+
+        // 5. Enter the root. pivot_root(".", ".") stacks the old root on top of the new one, so
+        //    no scratch directory is needed inside a rootfs we may not be able to write (as runc).
+        ops.add(new Op.Chdir(root));
+        ops.add(new Op.PivotRoot(".", "."));
+        ops.add(new Op.Umount(".", MNT_DETACH));
+        ops.add(new Op.Chdir("/"));
+
+        // 6. /proc for our PID namespace.
+        ops.add(new Op.Mkdir("/proc", 0555, Op.IGNORE_EEXIST));
+        ops.add(new Op.MoveMount(procSlot, "/proc", "a new proc"));
+
+        // 7. /dev: a tmpfs with the host's harmless devices bound in.
+        ops.add(new Op.Mkdir("/dev", 0755, Op.IGNORE_EEXIST));
+        ops.add(new Op.Mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k", 0));
+        for (int i = 0; i < DEVICES.size(); i++) {
+            String path = "/dev/" + DEVICES.get(i);
+            ops.add(new Op.CreateFile(path, 0666));
+            ops.add(new Op.MoveMount(deviceSlots.get(i), path, "the host's " + path));
+        }
+        ops.add(new Op.Symlink("/proc/self/fd", "/dev/fd", 0));
+        ops.add(new Op.Symlink("/proc/self/fd/0", "/dev/stdin", 0));
+        ops.add(new Op.Symlink("/proc/self/fd/1", "/dev/stdout", 0));
+        ops.add(new Op.Symlink("/proc/self/fd/2", "/dev/stderr", 0));
+        ops.add(new Op.Mkdir("/dev/pts", 0755, 0));
+        // A private devpts instance: the container cannot see or open the host's terminals.
+        // gid=5 (tty) only if the container has that group, else the kernel refuses the mount.
+        String ptsOptions = "newinstance,ptmxmode=0666,mode=0620"
+                + (plan.userNamespace().gidMap().maps(5) ? ",gid=5" : "");
+        ops.add(new Op.Mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, ptsOptions, 0));
+        ops.add(new Op.Symlink("pts/ptmx", "/dev/ptmx", 0));
+        ops.add(new Op.Mkdir("/dev/shm", 01777, 0));
+        ops.add(new Op.Mount("shm", "/dev/shm", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=1777,size=65536k", 0));
+        ops.add(new Op.Mkdir("/dev/mqueue", 0755, 0));
+        ops.add(new Op.Mount("mqueue", "/dev/mqueue", "mqueue", NOSUID_NODEV_NOEXEC, null, 0));
+
+        // 8. /sys, read-only either way.
+        ops.add(new Op.Mkdir("/sys", 0555, Op.IGNORE_EEXIST));
+        ops.add(new Op.MoveMount(sysSlot, "/sys", plan.network() == Network.NONE ? "a new sysfs" : "the host's /sys"));
+
+        // 9. A new network namespace starts with loopback down.
+        if (plan.network() == Network.NONE) loopbackUp();
+
+        // 10. /etc/hostname, /etc/hosts, /etc/resolv.conf from a tmpfs that leaves nothing behind.
+        etcFiles();
+
+        // 11. Volumes, after /dev so they may go below it.
+        for (int i = 0; i < plan.volumes().size(); i++) {
+            Volume v = plan.volumes().get(i);
+            if (v.directory()) {
+                mkdirs(v.containerPath());
+            } else {
+                mkdirs(parent(v.containerPath()));
+                ops.add(new Op.CreateFile(v.containerPath(), 0644));
+            }
+            ops.add(new Op.MoveMount(volumeSlots.get(i), v.containerPath(), "volume " + v.hostPath()));
+        }
+
+        // 12. Kernel interfaces a container has no business with, as podman masks them. The
+        //     user namespace already denies writes; this also hides what they reveal.
+        for (String path : plan.maskedFiles()) {
+            ops.add(new Op.Mount("/dev/null", path, null, MS_BIND, null, Op.IGNORE_ENOENT));
+        }
+        for (String path : plan.maskedDirectories()) {
+            ops.add(new Op.Mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k", Op.IGNORE_ENOENT));
+        }
+        for (String path : plan.readOnlyPaths()) {
+            ops.add(new Op.Mount(path, path, null, MS_BIND | MS_REC, null, Op.IGNORE_ENOENT));
+            ops.add(new Op.MountSetAttr(AT_FDCWD, path, AT_RECURSIVE, MOUNT_ATTR_RDONLY, 0,
+                    "make " + path + " read-only", Op.IGNORE_ENOENT));
+        }
+
+        // 13. --read-only: the root, with the usual scratch directories as tmpfs (podman's
+        //     --read-only-tmpfs). mount_setattr changes only RDONLY, so flags the kernel locked
+        //     for us (nosuid, nodev on the source) stay as they are.
+        if (plan.readOnlyRoot()) {
+            ops.add(new Op.MountSetAttr(AT_FDCWD, "/", 0, MOUNT_ATTR_RDONLY, 0, "make / read-only", 0));
+            ops.add(new Op.Mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", Op.IGNORE_ENOENT));
+            ops.add(new Op.Mount("tmpfs", "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", Op.IGNORE_ENOENT));
+            ops.add(new Op.Mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755", Op.IGNORE_ENOENT));
+        }
+
+        // 14. Identity of the machine and the process.
+        ops.add(new Op.SetHostname(plan.hostname()));
+        if (!plan.workdir().equals("/")) mkdirs(plan.workdir());
+        ops.add(new Op.Chdir(plan.workdir()));
+        stdio();
+        // Capabilities beyond podman's default set leave the bounding set, so not even
+        // container root (or a setuid binary in the image) can regain them (capabilities(7)).
+        for (int cap : plan.droppedCapabilities()) ops.add(new Op.CapBsetDrop(cap));
+        ProcessIdentity id = plan.identity();
+        if (plan.userNamespace().setgroupsAllowed()) ops.add(new Op.SetGroups(id.supplementaryGroups()));
+        ops.add(new Op.SetResGid(id.gid()));
+        ops.add(new Op.SetResUid(id.uid()));
+        // A credential change clears the parent-death signal (prctl(2)): set it again.
+        ops.add(new Op.ParentDeathSignal(SIGKILL));
+
+        // 15. Become the command.
+        ops.add(new Op.Exec(plan.executableCandidates(), plan.argv(), plan.env()));
+        return List.copyOf(ops);
+    }
+
+    private int detachedMount(String fstype, long attributes) {
+        int context = slot();
+        int mount = slot();
+        ops.add(new Op.FsOpen(fstype, context));
+        ops.add(new Op.FsConfig(context, FSCONFIG_CMD_CREATE, null, null, "a new " + fstype));
+        ops.add(new Op.FsMount(context, attributes, mount, "a new " + fstype));
+        ops.add(new Op.Close(context));
+        return mount;
+    }
+
+    private String mountRoot() {
+        if (plan.rootfs() instanceof RootFs.Overlay o) {
+            StringBuilder lower = new StringBuilder();
+            for (var dir : o.lowerTopDown()) {
+                if (lower.length() > 0) lower.append(':');
+                lower.append(overlayEscape(dir.toString()));
+            }
+            // userxattr: overlayfs keeps its metadata in user.overlay.* xattrs, which an
+            // unprivileged mounter may write (kernel >= 5.11, Documentation/filesystems/overlayfs.rst).
+            String options = "lowerdir=" + lower + ",upperdir=" + overlayEscape(o.upper().toString())
+                    + ",workdir=" + overlayEscape(o.work().toString()) + ",userxattr";
+            ops.add(new Op.Mount("overlay", o.mountPoint().toString(), "overlay", 0, options, 0));
+            return o.mountPoint().toString();
+        }
+        String dir = ((RootFs.Directory) plan.rootfs()).path().toString();
+        ops.add(new Op.Mount(dir, dir, null, MS_BIND | MS_REC, null, 0));
+        return dir;
+    }
+
+    /** overlayfs splits its options on ',' and lower dirs on ':'; both may be escaped with '\'. */
+    static String overlayEscape(String path) {
+        return path.replace("\\", "\\\\").replace(",", "\\,").replace(":", "\\:");
+    }
+
+    private void loopbackUp() {
+        int slot = slot();
+        ops.add(new Op.Socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0, slot));
+        byte[] ifreq = new byte[40];   // struct ifreq: char ifr_name[16]; short ifr_flags; ...
+        ifreq[0] = 'l';
+        ifreq[1] = 'o';
+        short flags = (short) (IFF_UP | IFF_LOOPBACK | IFF_RUNNING);
+        ifreq[16] = (byte) flags;      // little-endian on both supported architectures
+        ifreq[17] = (byte) (flags >> 8);
+        ops.add(new Op.Ioctl(slot, SIOCSIFFLAGS, 0, ifreq, "bring up the loopback interface"));
+        ops.add(new Op.Close(slot));
+    }
+
+    private void etcFiles() {
+        if (plan.etcFiles().isEmpty()) return;
+        ops.add(new Op.Mkdir(ETC_STAGING, 0700, 0));
+        ops.add(new Op.Mount("tmpfs", ETC_STAGING, "tmpfs", NOSUID_NODEV_NOEXEC, "mode=755,size=1m", 0));
+        for (EtcFile f : plan.etcFiles()) {
+            ops.add(new Op.WriteFile(ETC_STAGING + "/" + f.name(), f.content(), 0644));
+        }
+        for (EtcFile f : plan.etcFiles()) {
+            if (f.createMountPoint()) ops.add(new Op.CreateFile(f.path(), 0644));
+            // Through a symlink the target may not exist (resolv.conf -> ../run/...): then the
+            // container keeps what it has rather than failing to start.
+            ops.add(new Op.Mount(ETC_STAGING + "/" + f.name(), f.path(), null, MS_BIND, null,
+                    f.throughSymlink() ? Op.IGNORE_ENOENT : 0));
+        }
+        // The bind mounts keep the tmpfs alive; its staging mount point goes away.
+        ops.add(new Op.Umount(ETC_STAGING, MNT_DETACH));
+        ops.add(new Op.UnlinkAt(AT_FDCWD, ETC_STAGING, AT_REMOVEDIR));
+    }
+
+    private void stdio() {
+        if (plan.stdio() == StdioMode.TTY) {
+            // A session of its own with the new terminal as controlling tty, so job control
+            // and ^C work inside and the container cannot reach jrun's terminal (TIOCSTI).
+            ops.add(new Op.SetSid());
+            for (int fd = 0; fd <= 2; fd++) ops.add(new Op.Dup2(fds.tty(), fd));
+            ops.add(new Op.Ioctl(0, TIOCSCTTY, 0, null, "make the new terminal the controlling terminal"));
+        } else if (plan.stdio() == StdioMode.NO_STDIN) {
+            ops.add(new Op.Dup2(fds.stdin(), 0));
+        }
+    }
+
+    private void mkdirs(String path) {
+        StringBuilder sofar = new StringBuilder();
+        for (String part : path.split("/")) {
+            if (part.isEmpty()) continue;
+            sofar.append('/').append(part);
+            ops.add(new Op.Mkdir(sofar.toString(), 0755, Op.IGNORE_EEXIST));
+        }
+    }
+
+    private static String parent(String path) {
+        int slash = path.lastIndexOf('/');
+        return slash <= 0 ? "/" : path.substring(0, slash);
+    }
+
+    private int slot() {
+        return nextSlot++;
+    }
+
+    static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

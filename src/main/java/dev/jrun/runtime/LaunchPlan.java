@@ -1,0 +1,42 @@
+package dev.jrun.runtime;
+
+import dev.jrun.userns.UserNamespacePlan;
+import java.util.List;
+
+/**
+ * Everything about one container launch, decided before anything happens. The container
+ * script ({@link ContainerScript}) is compiled from this and nothing else.
+ */
+public record LaunchPlan(
+        RootFs rootfs,
+        UserNamespacePlan userNamespace,
+        Network network,
+        String hostname,
+        List<String> argv,
+        List<String> executableCandidates,
+        List<String> env,
+        String workdir,
+        ProcessIdentity identity,
+        boolean readOnlyRoot,
+        List<Volume> volumes,
+        List<EtcFile> etcFiles,
+        StdioMode stdio,
+        List<Integer> droppedCapabilities,
+        List<String> maskedFiles,
+        List<String> maskedDirectories,
+        List<String> readOnlyPaths,
+        int stopSignal,
+        int stopTimeoutSeconds) {
+
+    public LaunchPlan {
+        argv = List.copyOf(argv);
+        executableCandidates = List.copyOf(executableCandidates);
+        env = List.copyOf(env);
+        volumes = List.copyOf(volumes);
+        etcFiles = List.copyOf(etcFiles);
+        droppedCapabilities = List.copyOf(droppedCapabilities);
+        maskedFiles = List.copyOf(maskedFiles);
+        maskedDirectories = List.copyOf(maskedDirectories);
+        readOnlyPaths = List.copyOf(readOnlyPaths);
+    }
+}

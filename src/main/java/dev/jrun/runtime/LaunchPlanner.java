@@ -1,0 +1,292 @@
+package dev.jrun.runtime;
+
+import dev.jrun.errors.JrunException;
+import dev.jrun.sys.Linux;
+import dev.jrun.sys.Syscalls;
+import dev.jrun.userns.MapWriter;
+import dev.jrun.userns.SubIdFile;
+import dev.jrun.userns.UserNamespacePlan;
+import dev.jrun.userns.UserNamespacePlanner;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+
+/** Turns a {@link RunSpec} into a {@link LaunchPlan}: every decision about a launch is made here. */
+public final class LaunchPlanner {
+    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /** podman's default capability set (containers.conf(5), default_capabilities). */
+    static final Set<Integer> DEFAULT_CAPABILITIES = Set.of(
+            0 /* CHOWN */, 1 /* DAC_OVERRIDE */, 3 /* FOWNER */, 4 /* FSETID */, 5 /* KILL */, 6 /* SETGID */,
+            7 /* SETUID */, 8 /* SETPCAP */, 10 /* NET_BIND_SERVICE */, 18 /* SYS_CHROOT */, 31 /* SETFCAP */);
+
+    /** podman's masked and read-only paths (containers/common pkg/config/default.go). */
+    static final List<String> MASKED_FILES = List.of("/proc/kcore", "/proc/keys", "/proc/latency_stats",
+            "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug");
+    static final List<String> MASKED_DIRECTORIES = List.of("/proc/acpi", "/proc/scsi", "/sys/firmware",
+            "/sys/fs/selinux", "/sys/dev/block", "/sys/devices/virtual/powercap");
+    static final List<String> READ_ONLY_PATHS = List.of("/proc/asound", "/proc/bus", "/proc/fs", "/proc/irq",
+            "/proc/sys", "/proc/sysrq-trigger");
+
+    private final HostEnvironment host;
+    private final Syscalls sys;
+    private final Consumer<String> warn;
+
+    public LaunchPlanner(HostEnvironment host, Syscalls sys, Consumer<String> warn) {
+        this.host = host;
+        this.sys = sys;
+        this.warn = warn;
+    }
+
+    public LaunchPlan plan(RunSpec spec) throws JrunException {
+        checkRootfs(spec.rootfs());
+        UserNamespacePlan userns = userNamespace(spec);
+        RootfsView view = new RootfsView(spec.rootfs());
+
+        List<String> argv = command(spec);
+        Optional<String> user = spec.user().or(() -> spec.image().user().filter(u -> !u.isEmpty()));
+        ProcessIdentity identity = new UserResolver(view).resolve(user, userns.uidMap(), userns.gidMap());
+        String hostname = spec.hostname().orElseGet(LaunchPlanner::randomHostname);
+        checkHostname(hostname);
+        String workdir = spec.workdir().or(() -> spec.image().workdir().filter(w -> !w.isEmpty())).orElse("/");
+        if (!workdir.startsWith("/")) {
+            throw new JrunException("--workdir " + workdir + ": must be an absolute path inside the container");
+        }
+        List<String> env = environment(spec, hostname, identity);
+        String path = env.stream().filter(e -> e.startsWith("PATH=")).map(e -> e.substring(5)).reduce((a, b) -> b)
+                .orElse(DEFAULT_PATH);
+        List<Integer> dropped = new ArrayList<>();
+        for (int cap = 0; cap <= host.lastCapability(); cap++) {
+            if (!DEFAULT_CAPABILITIES.contains(cap)) dropped.add(cap);
+        }
+        return new LaunchPlan(spec.rootfs(), userns, spec.network(), hostname, argv,
+                executableCandidates(argv.get(0), path), env, workdir, identity, spec.readOnly(),
+                volumes(spec.volumes()), etcFiles(view, hostname, spec.network()), stdio(spec), dropped,
+                MASKED_FILES, MASKED_DIRECTORIES, READ_ONLY_PATHS, stopSignal(spec.image().stopSignal()),
+                spec.stopTimeoutSeconds());
+    }
+
+    private static void checkRootfs(RootFs rootfs) throws JrunException {
+        if (rootfs instanceof RootFs.Directory d) {
+            Path p = d.path();
+            if (!Files.exists(p)) {
+                throw new JrunException("--rootfs " + p + ": no such directory; give the path of an unpacked root "
+                        + "filesystem (e.g. one made with debootstrap or an exported image)");
+            }
+            if (!Files.isDirectory(p)) {
+                throw new JrunException("--rootfs " + p + ": not a directory; give the directory that holds the "
+                        + "container's /bin, /etc, ...");
+            }
+            if (!p.isAbsolute()) throw new IllegalArgumentException("rootfs must be absolute: " + p);
+        }
+    }
+
+    private UserNamespacePlan userNamespace(RunSpec spec) throws JrunException {
+        SubIdFile subuid;
+        SubIdFile subgid;
+        try {
+            subuid = SubIdFile.read(host.subuidFile());
+            subgid = SubIdFile.read(host.subgidFile());
+        } catch (IOException e) {
+            throw new JrunException("read " + host.subuidFile() + " and " + host.subgidFile() + ": " + e.getMessage()
+                    + "; check that they are readable by you", e);
+        }
+        UserNamespacePlan plan = new UserNamespacePlanner(host.caller(), subuid, subgid, host.newuidmap(),
+                host.newgidmap(), warn).plan(spec.usernsRemap());
+        if (plan.writer() == MapWriter.SETUID_HELPERS) {
+            requirePrivilegedHelper(plan.newuidmap());
+            requirePrivilegedHelper(plan.newgidmap());
+        }
+        return plan;
+    }
+
+    /**
+     * newuidmap(1) can write a map of other IDs only as setuid root or with CAP_SETUID in its
+     * file capabilities (user_namespaces(7), "Defining user and group ID mappings").
+     */
+    private void requirePrivilegedHelper(Path helper) throws JrunException {
+        try {
+            int mode = (Integer) Files.getAttribute(helper, "unix:mode");
+            int owner = (Integer) Files.getAttribute(helper, "unix:uid");
+            if ((mode & 04000) != 0 && owner == 0) return;
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new JrunException("inspect " + helper + ": " + e.getMessage(), e);
+        }
+        if (sys.hasXattr(helper.toString(), "security.capability")) return;
+        throw new JrunException(helper + " is neither setuid root nor has file capabilities, so it cannot write "
+                + "your container's ID map; reinstall it as root: apt-get install --reinstall uidmap");
+    }
+
+    private static List<String> command(RunSpec spec) throws JrunException {
+        List<String> entrypoint = spec.entrypoint().orElse(spec.image().entrypoint());
+        // As podman and Docker: --entrypoint also drops the image's Cmd.
+        List<String> cmd = !spec.command().isEmpty() ? spec.command()
+                : spec.entrypoint().isPresent() ? List.of() : spec.image().cmd();
+        List<String> argv = new ArrayList<>(entrypoint);
+        argv.addAll(cmd);
+        if (argv.isEmpty() || argv.get(0).isEmpty()) {
+            throw new JrunException("no command to run: give one after the image or --rootfs, e.g. "
+                    + "jrun run --rootfs DIR /bin/sh -c 'echo hello'");
+        }
+        return argv;
+    }
+
+    /** As execvp(3): a name with a slash is used as it is, anything else is looked up in $PATH. */
+    static List<String> executableCandidates(String command, String path) {
+        if (command.contains("/")) return List.of(command);
+        List<String> candidates = new ArrayList<>();
+        for (String dir : path.split(":")) {
+            String d = dir.isEmpty() ? "." : dir;
+            candidates.add(d.endsWith("/") ? d + command : d + "/" + command);
+        }
+        return candidates;
+    }
+
+    private List<String> environment(RunSpec spec, String hostname, ProcessIdentity identity) throws JrunException {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", DEFAULT_PATH);
+        if (spec.tty()) env.put("TERM", host.env().getOrDefault("TERM", "xterm"));
+        env.put("container", "jrun");
+        for (String e : spec.image().env()) put(env, e, "the image's Env", false);
+        for (Path file : spec.envFiles()) {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                throw new JrunException("--env-file " + file + ": no such file; give the path of a file of "
+                        + "KEY=VALUE lines");
+            } catch (IOException e) {
+                throw new JrunException("--env-file " + file + ": " + e.getMessage(), e);
+            }
+            for (String line : lines) {
+                String l = line.stripLeading();
+                if (l.isEmpty() || l.startsWith("#")) continue;
+                put(env, l, "--env-file " + file, true);
+            }
+        }
+        for (String e : spec.env()) put(env, e, "--env", true);
+        env.putIfAbsent("HOSTNAME", hostname);
+        env.putIfAbsent("HOME", identity.home());
+        List<String> out = new ArrayList<>();
+        env.forEach((k, v) -> out.add(k + "=" + v));
+        return out;
+    }
+
+    /** KEY=VALUE sets; a bare KEY takes the host's value if it has one (podman's -e KEY). */
+    private void put(Map<String, String> env, String entry, String source, boolean fromHost) throws JrunException {
+        int eq = entry.indexOf('=');
+        String key = eq < 0 ? entry : entry.substring(0, eq);
+        if (key.isEmpty() || key.indexOf('\0') >= 0 || entry.indexOf('\0') >= 0) {
+            throw new JrunException(source + " " + entry + ": expected KEY=VALUE with a non-empty KEY");
+        }
+        if (eq >= 0) {
+            env.put(key, entry.substring(eq + 1));
+        } else if (fromHost && host.env().containsKey(key)) {
+            env.put(key, host.env().get(key));
+        }
+    }
+
+    private static List<Volume> volumes(List<String> specs) throws JrunException {
+        List<Volume> volumes = new ArrayList<>();
+        for (String spec : specs) {
+            String[] parts = spec.split(":", -1);
+            if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
+                throw new JrunException("--volume " + spec + ": expected HOST-PATH:CONTAINER-PATH[:ro|rw]");
+            }
+            boolean readOnly = false;
+            if (parts.length == 3) {
+                for (String option : parts[2].split(",")) {
+                    switch (option) {
+                        case "ro" -> readOnly = true;
+                        case "rw" -> readOnly = false;
+                        case "z", "Z" -> { } // SELinux relabelling: nothing to do without SELinux
+                        default -> throw new JrunException("--volume " + spec + ": unknown option '" + option
+                                + "'; jrun knows ro, rw, z and Z");
+                    }
+                }
+            }
+            if (!parts[0].startsWith("/") && !parts[0].startsWith(".")) {
+                throw new JrunException("--volume " + spec + ": named volumes are not supported; give a host path "
+                        + "(absolute, or starting with ./)");
+            }
+            Path host = Path.of(parts[0]).toAbsolutePath().normalize();
+            if (!Files.exists(host)) {
+                throw new JrunException("--volume " + spec + ": host path " + host + " does not exist; create it "
+                        + "first (mkdir -p " + host + ")");
+            }
+            String container = Path.of(parts[1]).normalize().toString();
+            if (!parts[1].startsWith("/") || container.equals("/")) {
+                throw new JrunException("--volume " + spec + ": the container path must be absolute and not /");
+            }
+            volumes.add(new Volume(host, container, readOnly, Files.isDirectory(host)));
+        }
+        return volumes;
+    }
+
+    private List<EtcFile> etcFiles(RootfsView view, String hostname, Network network) {
+        String hosts = (network == Network.HOST && !host.hostsFile().isEmpty()
+                ? host.hostsFile() + (host.hostsFile().endsWith("\n") ? "" : "\n")
+                : "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n")
+                + "127.0.1.1\t" + hostname + "\n";
+        List<EtcFile> files = new ArrayList<>();
+        addEtc(files, view, "/etc/hostname", hostname + "\n");
+        addEtc(files, view, "/etc/hosts", hosts);
+        addEtc(files, view, "/etc/resolv.conf", host.resolvConf());
+        return files;
+    }
+
+    private void addEtc(List<EtcFile> files, RootfsView view, String path, String content) {
+        byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        switch (view.kind(path)) {
+            case FILE -> files.add(new EtcFile(path, bytes, false, false));
+            case SYMLINK -> files.add(new EtcFile(path, bytes, false, true));
+            case MISSING -> {
+                // Creating the mount point changes a --rootfs directory, as podman does; if we
+                // cannot, the container goes without that file rather than failing to start.
+                if (view.kind("/etc") == RootfsView.Kind.SYMLINK) {
+                    files.add(new EtcFile(path, bytes, false, true));
+                } else if (view.canCreateIn("/etc")) {
+                    files.add(new EtcFile(path, bytes, true, false));
+                }
+            }
+            default -> { } // a directory or device there: leave the image's choice alone
+        }
+    }
+
+    private static StdioMode stdio(RunSpec spec) {
+        if (spec.tty()) return StdioMode.TTY;
+        return spec.interactive() ? StdioMode.INHERIT : StdioMode.NO_STDIN;
+    }
+
+    private static int stopSignal(Optional<String> name) throws JrunException {
+        if (name.isEmpty() || name.get().isEmpty()) return Linux.SIGTERM;
+        int signal = Signals.parse(name.get());
+        if (signal < 0) throw new JrunException("the image's StopSignal " + name.get() + " is not a signal jrun knows");
+        return signal;
+    }
+
+    private static void checkHostname(String hostname) throws JrunException {
+        // sethostname(2) takes at most 64 bytes; RFC 1123 letters, digits, '-', '.'.
+        if (hostname.isEmpty() || hostname.length() > 64 || !hostname.matches("[A-Za-z0-9][A-Za-z0-9.-]*")) {
+            throw new JrunException("--hostname " + hostname + ": expected 1-64 letters, digits, '-' and '.'");
+        }
+    }
+
+    private static String randomHostname() {
+        byte[] id = new byte[6];
+        new SecureRandom().nextBytes(id);
+        return HexFormat.of().formatHex(id);
+    }
+
+}

@@ -1,0 +1,259 @@
+package dev.jrun.runtime;
+
+import static dev.jrun.sys.Linux.*;
+
+import dev.jrun.errors.JrunException;
+import dev.jrun.sys.Op;
+import dev.jrun.sys.SysException;
+import dev.jrun.sys.Syscalls;
+import dev.jrun.userns.UserNamespacePlan;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Starts a container and stays its parent until it ends (fork-exec, as podman; no daemon).
+ *
+ * <p>The launch has two sync points: the child reports its PID and waits while a second thread
+ * writes its ID maps; then the child runs its script and either execs (its error pipe closes
+ * with nothing on it) or reports {operation index, errno}.
+ */
+public final class Launcher {
+    /** Signals sent to jrun that reach the container, as podman's --sig-proxy. */
+    static final int[] FORWARDED = {SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH};
+
+    private final Syscalls sys;
+    private final IdMapWriter maps;
+
+    public Launcher(Syscalls sys, IdMapWriter maps) {
+        this.sys = sys;
+        this.maps = maps;
+    }
+
+    /** Runs the container to its end; returns its exit status as a shell reports it. */
+    public int run(LaunchPlan plan) throws JrunException {
+        int stdin = -1;
+        int[] pty = null;
+        try {
+            if (plan.stdio() == StdioMode.NO_STDIN) stdin = sys.open("/dev/null", O_RDONLY);
+            if (plan.stdio() == StdioMode.TTY) pty = sys.openPty();
+        } catch (SysException e) {
+            sys.close(stdin);
+            throw new JrunException("prepare the container's standard input: " + e.getMessage(), e);
+        }
+        int[] notify = null;
+        try {
+            notify = pipe("a signal pipe");
+            // Before the clone: from here on, a ^C or SIGTERM no longer ends the JVM directly.
+            sys.forwardSignals(0, FORWARDED, notify[1]);
+            int tty = pty == null ? -1 : pty[1];
+            if (pty != null) copyWindowSize(0, pty[0]);
+            Started child = start(plan, stdin, tty);
+            sys.close(stdin);
+            stdin = -1;
+            if (pty != null) {
+                sys.close(pty[1]);
+                pty[1] = -1;
+            }
+            sys.forwardSignals(child.pid, FORWARDED, notify[1]);
+            return supervise(plan, child.pid, notify[0], pty == null ? -1 : pty[0]);
+        } catch (SysException e) {
+            throw new JrunException("set up signal forwarding: " + e.getMessage(), e);
+        } finally {
+            sys.close(stdin);
+            if (pty != null) {
+                sys.close(pty[0]);
+                sys.close(pty[1]);
+            }
+            if (notify != null) {
+                sys.close(notify[0]);
+                // the write end stays open: a late signal must not write to a reused descriptor
+            }
+        }
+    }
+
+    /**
+     * Runs a script that ends in {@link Op.Exit} in a new user (and mount) namespace with the given
+     * maps, e.g. to apply an image's file ownership as the mapped IDs. Returns the exit status.
+     */
+    public int runToExit(UserNamespacePlan userns, long namespaceFlags, List<Op> ops) throws JrunException {
+        if (ops.isEmpty() || !(ops.get(ops.size() - 1) instanceof Op.Exit)) {
+            throw new IllegalArgumentException("a plan run to exit must end in Op.Exit");
+        }
+        Started child = spawn(ops, namespaceFlags | CLONE_NEWUSER, userns);
+        try {
+            return ExitStatus.of(sys.waitpid(child.pid));
+        } catch (SysException e) {
+            throw new JrunException("wait for the user-namespace helper: " + e.getMessage(), e);
+        }
+    }
+
+    private record Started(int pid) {}
+
+    private Started start(LaunchPlan plan, int stdin, int tty) throws JrunException {
+        int firstSlot = Math.max(Math.max(stdin, tty), 2) + 1;
+        // Slots for cloned mount trees must not land on the child's own pipes: leave room.
+        firstSlot = Math.max(firstSlot, 100) + 16;
+        List<Op> ops = ContainerScript.compile(plan, new ContainerScript.Descriptors(stdin, tty, firstSlot));
+        return spawn(ops, ContainerScript.namespaceFlags(plan), plan.userNamespace());
+    }
+
+    private Started spawn(List<Op> ops, long namespaceFlags, UserNamespacePlan userns) throws JrunException {
+        int[] pidPipe = pipe("the PID pipe");
+        int[] goPipe = pipe("the go pipe");
+        int[] errPipe = pipe("the error pipe");
+        AtomicReference<JrunException> mapFailure = new AtomicReference<>();
+        Thread mapper = new Thread(() -> {
+            try {
+                byte[] buf = new byte[4];
+                if (readFully(pidPipe[0], buf) < 4) return;   // clone failed; spawn reports it
+                int pid = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder()).getInt();
+                maps.write(pid, userns);
+                sys.write(goPipe[1], new byte[] {1});
+            } catch (JrunException e) {
+                mapFailure.set(e);
+            } catch (SysException e) {
+                mapFailure.set(new JrunException("release the container after writing its ID maps: " + e.getMessage(), e));
+            } finally {
+                sys.close(goPipe[1]);
+            }
+        }, "jrun-idmap");
+        mapper.start();
+        int pid;
+        try {
+            pid = sys.spawn(ops, namespaceFlags, pidPipe[1], goPipe[0], errPipe[1]);
+        } catch (SysException e) {
+            closeAll(pidPipe[1], goPipe[0], errPipe[1]);
+            join(mapper);
+            closeAll(pidPipe[0], errPipe[0]);
+            throw UserNamespaceErrors.cloneFailed(e.errno(), sys.strerror(e.errno()));
+        }
+        closeAll(pidPipe[1], goPipe[0], errPipe[1]);
+        join(mapper);
+        sys.close(pidPipe[0]);
+        byte[] report = new byte[8];
+        int n;
+        try {
+            n = readFully(errPipe[0], report);
+        } catch (SysException e) {
+            n = 0;
+        } finally {
+            sys.close(errPipe[0]);
+        }
+        if (mapFailure.get() != null) {
+            reap(pid);
+            throw mapFailure.get();
+        }
+        if (n == 8) {
+            ByteBuffer b = ByteBuffer.wrap(report).order(ByteOrder.nativeOrder());
+            int index = b.getInt();
+            int errno = b.getInt();
+            reap(pid);
+            throw SetupErrors.failure(ops, index, errno, sys.strerror(errno));
+        }
+        return new Started(pid);
+    }
+
+    private int supervise(LaunchPlan plan, int pid, int notifyFd, int ptyMaster) throws JrunException {
+        AtomicBoolean exited = new AtomicBoolean();
+        Thread signals = new Thread(() -> watchSignals(plan, pid, notifyFd, ptyMaster, exited), "jrun-signals");
+        signals.setDaemon(true);
+        signals.start();
+        TtyRelay relay = ptyMaster >= 0 ? TtyRelay.start(sys, ptyMaster) : null;
+        int status;
+        try {
+            status = sys.waitpid(pid);
+        } catch (SysException e) {
+            throw new JrunException("wait for the container: " + e.getMessage(), e);
+        } finally {
+            exited.set(true);
+            if (relay != null) relay.finish();
+        }
+        return ExitStatus.of(status);
+    }
+
+    /**
+     * PID 1 of a namespace ignores signals it has no handler for, even SIGTERM, so a forwarded
+     * stop request may do nothing: after the stop timeout the container is killed, as
+     * {@code podman stop} does.
+     */
+    private void watchSignals(LaunchPlan plan, int pid, int notifyFd, int ptyMaster, AtomicBoolean exited) {
+        byte[] buf = new byte[1];
+        AtomicBoolean killScheduled = new AtomicBoolean();
+        try {
+            while (sys.read(notifyFd, buf) == 1) {
+                int signal = buf[0];
+                if (signal == SIGWINCH && ptyMaster >= 0) {
+                    copyWindowSize(0, ptyMaster);
+                } else if ((signal == SIGTERM || signal == SIGINT || signal == SIGHUP || signal == SIGQUIT)
+                        && killScheduled.compareAndSet(false, true)) {
+                    Thread killer = new Thread(() -> {
+                        try {
+                            Thread.sleep(plan.stopTimeoutSeconds() * 1000L);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        if (!exited.get()) sys.kill(pid, SIGKILL);
+                    }, "jrun-stop-timeout");
+                    killer.setDaemon(true);
+                    killer.start();
+                }
+            }
+        } catch (SysException e) {
+            // the pipe closed: jrun is finishing
+        }
+    }
+
+    private void copyWindowSize(int from, int to) {
+        int[] size = sys.windowSize(from);
+        if (size != null) sys.setWindowSize(to, size[0], size[1]);
+    }
+
+    private int[] pipe(String what) throws JrunException {
+        try {
+            return sys.pipe();
+        } catch (SysException e) {
+            throw new JrunException("create " + what + ": " + e.getMessage()
+                    + "; too many open files? (ulimit -n)", e);
+        }
+    }
+
+    private int readFully(int fd, byte[] buf) throws SysException {
+        int total = 0;
+        while (total < buf.length) {
+            byte[] rest = new byte[buf.length - total];
+            int n = sys.read(fd, rest);
+            if (n <= 0) break;
+            System.arraycopy(rest, 0, buf, total, n);
+            total += n;
+        }
+        return total;
+    }
+
+    private void reap(int pid) {
+        try {
+            sys.waitpid(pid);
+        } catch (SysException ignored) {
+            // already gone
+        }
+    }
+
+    private void closeAll(int... fds) {
+        for (int fd : fds) sys.close(fd);
+    }
+
+    private static void join(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) Thread.currentThread().interrupt();
+    }
+}

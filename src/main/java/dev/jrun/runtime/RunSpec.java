@@ -1,0 +1,32 @@
+package dev.jrun.runtime;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/** A `jrun run` request as the user gave it, before anything is resolved. */
+public record RunSpec(
+        RootFs rootfs,
+        ContainerDefaults image,
+        List<String> command,
+        Optional<List<String>> entrypoint,
+        List<String> env,
+        List<Path> envFiles,
+        Optional<String> workdir,
+        Optional<String> user,
+        Optional<String> hostname,
+        boolean readOnly,
+        List<String> volumes,
+        Network network,
+        boolean tty,
+        boolean interactive,
+        Optional<String> usernsRemap,
+        int stopTimeoutSeconds) {
+
+    public RunSpec {
+        command = List.copyOf(command);
+        env = List.copyOf(env);
+        envFiles = List.copyOf(envFiles);
+        volumes = List.copyOf(volumes);
+    }
+}

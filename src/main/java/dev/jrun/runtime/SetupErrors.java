@@ -1,0 +1,73 @@
+package dev.jrun.runtime;
+
+import static dev.jrun.sys.Linux.*;
+
+import dev.jrun.errors.JrunException;
+import dev.jrun.sys.Op;
+import java.util.List;
+
+/** Turns the child's {operation index, errno} into a message a person can act on. */
+final class SetupErrors {
+    private SetupErrors() {}
+
+    static JrunException failure(List<Op> ops, int index, int errno, String reason) {
+        if (index < 0) {
+            return new JrunException("prepare the container process: " + reason);
+        }
+        if (index >= ops.size()) {
+            return new JrunException("the container script ended without exec or exit (a jrun bug; please report it)");
+        }
+        Op op = ops.get(index);
+        if (errno == ENOSYS && op.code() != null && !(op instanceof Op.Mount)) {
+            return new JrunException(op.describe() + ": the native library does not know operation " + op.code()
+                    + "; rebuild jrun (./jrun rebuilds itself when its sources change)");
+        }
+        if (op instanceof Op.Exec exec) return execFailure(exec, errno, reason);
+        return new JrunException(op.describe() + ": " + reason + hint(op, errno));
+    }
+
+    private static JrunException execFailure(Op.Exec exec, int errno, String reason) {
+        String command = exec.argv().get(0);
+        if (errno == ENOENT || errno == ENOTDIR) {
+            String where = command.contains("/") ? "" : " in $PATH";
+            return new JrunException(JrunException.NOT_FOUND, "executable file '" + command + "' not found" + where
+                    + " in the container: " + reason + "; check the command name and the image's PATH", null);
+        }
+        if (errno == EACCES) {
+            return new JrunException(JrunException.CANNOT_INVOKE, "'" + command + "' cannot be executed in the "
+                    + "container: " + reason + "; it must be a file with execute permission", null);
+        }
+        if (errno == ENOEXEC) {
+            return new JrunException(JrunException.CANNOT_INVOKE, "'" + command + "' cannot be executed in the "
+                    + "container: " + reason + "; it is not a program for this machine (a script needs a #! line)",
+                    null);
+        }
+        return new JrunException(JrunException.CANNOT_INVOKE, "execute '" + command + "' in the container: " + reason,
+                null);
+    }
+
+    private static String hint(Op op, int errno) {
+        if (op instanceof Op.FsMount && errno == EPERM) {
+            return "; the kernel refuses a new /proc when parts of the host's /proc are covered by other mounts "
+                    + "(as inside another container); run jrun where /proc is fully visible";
+        }
+        if (op instanceof Op.Mount m && "overlay".equals(m.fstype())) {
+            return "; overlayfs inside a user namespace needs Linux 5.11 or later";
+        }
+        if (op instanceof Op.OpenTree t && (errno == EACCES || errno == ENOENT)) {
+            return "; check that " + t.path() + " exists and that you can read it";
+        }
+        if ((op instanceof Op.Mkdir || op instanceof Op.CreateFile)
+                && (errno == EROFS || errno == EACCES || errno == EPERM)) {
+            return "; the root filesystem is read-only or not writable by you: create that path in it first";
+        }
+        if (op instanceof Op.PivotRoot) {
+            return "; the rootfs must be a directory that can be a mount point (not the initramfs)";
+        }
+        if ((op instanceof Op.SetResUid || op instanceof Op.SetResGid || op instanceof Op.SetGroups)
+                && errno == EINVAL) {
+            return "; that ID is not mapped in the container's user namespace";
+        }
+        return "";
+    }
+}
