@@ -89,6 +89,23 @@ static int move_fd(int fd, int target) {
     return r < 0 ? -1 : 0;
 }
 
+static int send_fd(int sock, int fd) {
+    char byte = 0;
+    struct iovec iov = { &byte, 1 };
+    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+    struct msghdr msg = { 0 };
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof control.buf;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    *(int *) CMSG_DATA(c) = fd;
+    return sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 ? -1 : 0;
+}
+
 static int do_exec(const struct jrun_op *op) {
     char *const *candidates = (char *const *) op->s0;
     int first_error = ENOENT;
@@ -160,8 +177,12 @@ static int run_op(const struct jrun_op *op) {
     case JRUN_OP_DUP2:
         return dup2((int) op->n0, (int) op->n1) < 0 ? -1 : 0;
     case JRUN_OP_IOCTL:
-        if (op->s0) return ioctl((int) op->n0, (unsigned long) op->n1, op->s0) < 0 ? -1 : 0;
-        return ioctl((int) op->n0, (unsigned long) op->n1, (unsigned long) op->n2) < 0 ? -1 : 0;
+    {
+        int r = op->s0 ? ioctl((int) op->n0, (unsigned long) op->n1, op->s0)
+                       : ioctl((int) op->n0, (unsigned long) op->n1, (unsigned long) op->n2);
+        if (op->n3) return move_fd(r, (int) op->n3);
+        return r < 0 ? -1 : 0;
+    }
     case JRUN_OP_PDEATHSIG:
         return prctl(PR_SET_PDEATHSIG, (unsigned long) op->n0, 0, 0, 0);
     case JRUN_OP_OPENAT2: {
@@ -184,6 +205,8 @@ static int run_op(const struct jrun_op *op) {
         return unlinkat((int) op->n0, op->s0, (int) op->n1);
     case JRUN_OP_SOCKET:
         return move_fd(socket((int) op->n0, (int) op->n1, (int) op->n2), (int) op->n3);
+    case JRUN_OP_SEND_FD:
+        return send_fd((int) op->n0, (int) op->n1);
     case JRUN_OP_FSOPEN:
         return move_fd((int) syscall(SYS_fsopen, op->s0, (unsigned) op->n0), (int) op->n1);
     case JRUN_OP_FSCONFIG:
@@ -231,6 +254,24 @@ static int child_main(void *arg) {
         fail(a, i, errno);
     }
     fail(a, a->nops, 0);     /* a plan must end in exec or exit */
+}
+
+/* Launcher side of JRUN_OP_SEND_FD: the descriptor, or -errno. */
+int32_t jrun_recv_fd(int32_t socket_fd) {
+    char byte;
+    struct iovec iov = { &byte, 1 };
+    union { struct cmsghdr align; char buf[CMSG_SPACE(sizeof(int))]; } control;
+    struct msghdr msg = { 0 };
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof control.buf;
+    ssize_t n;
+    do n = recvmsg(socket_fd, &msg, MSG_CMSG_CLOEXEC); while (n < 0 && errno == EINTR);
+    if (n < 0) return -errno;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+    if (n == 0 || c == NULL || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) return -EBADMSG;
+    return *(int *) CMSG_DATA(c);
 }
 
 int32_t jrun_op_size(void) {

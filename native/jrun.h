@@ -28,7 +28,7 @@ enum jrun_opcode {
     JRUN_OP_CAPBSET_DROP,     /* prctl(PR_CAPBSET_DROP, n0) */
     JRUN_OP_SETSID,           /* setsid() */
     JRUN_OP_DUP2,             /* dup2(n0, n1) */
-    JRUN_OP_IOCTL,            /* ioctl(n0, n1, s0 ? s0 : n2) */
+    JRUN_OP_IOCTL,            /* ioctl(n0, n1, s0 ? s0 : n2); if n3, the result is an fd moved to n3 */
     JRUN_OP_PDEATHSIG,        /* prctl(PR_SET_PDEATHSIG, n0) */
     JRUN_OP_OPENAT2,          /* openat2(n0, s0, {n1 flags, 0, n2 resolve}) moved to fd n3 */
     JRUN_OP_FCHOWNAT,         /* fchownat(n0, s0, n1, n2, n3) */
@@ -42,6 +42,7 @@ enum jrun_opcode {
     JRUN_OP_FSOPEN,           /* fsopen(s0, n0) moved to fd n1 */
     JRUN_OP_FSCONFIG,         /* fsconfig(n0, n1, s0, s1, n2) */
     JRUN_OP_FSMOUNT,          /* fsmount(n0, n1, n2) moved to fd n3 */
+    JRUN_OP_SEND_FD,          /* sendmsg(n0) of fd n1 with SCM_RIGHTS */
 };
 
 /* Per-operation flags: which errno values count as success. */
@@ -65,5 +66,6 @@ long jrun_spawn(const struct jrun_op *ops, int32_t nops, int64_t ns_flags,
                 int32_t pid_fd, int32_t go_fd, int32_t err_fd);
 int32_t jrun_forward_signals(int32_t pid, const int32_t *signals, int32_t count, int32_t notify_fd);
 int32_t jrun_op_size(void);
+int32_t jrun_recv_fd(int32_t socket_fd);
 
 #endif

@@ -19,8 +19,12 @@ import java.util.List;
  */
 public final class ContainerScript {
 
-    /** Descriptors the launcher prepared: -1 when unused. */
-    public record Descriptors(int stdin, int tty, int firstFreeSlot) {}
+    /**
+     * Descriptors the launcher prepared, -1 when unused: /dev/null for stdin, the socket the
+     * terminal's master side goes back on, and the first free descriptor number for the script.
+     * {@code windowSize} is {rows, cols} of jrun's own terminal, or null.
+     */
+    public record Descriptors(int stdin, int ttySocket, int firstFreeSlot, int[] windowSize) {}
 
     /** Host devices a container gets, bound from the host as podman does rootless (mknod is not allowed). */
     static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
@@ -33,6 +37,7 @@ public final class ContainerScript {
     private final Descriptors fds;
     private final List<Op> ops = new ArrayList<>();
     private int nextSlot;
+    private int terminalSlot = -1;
 
     private ContainerScript(LaunchPlan plan, Descriptors fds) {
         this.plan = plan;
@@ -127,6 +132,7 @@ public final class ContainerScript {
                 + (plan.userNamespace().gidMap().maps(5) ? ",gid=5" : "");
         ops.add(new Op.Mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, ptsOptions, 0));
         ops.add(new Op.Symlink("pts/ptmx", "/dev/ptmx", 0));
+        if (plan.stdio() == StdioMode.TTY) newTerminal();
         ops.add(new Op.Mkdir("/dev/shm", 01777, 0));
         ops.add(new Op.Mount("shm", "/dev/shm", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=1777,size=65536k", 0));
         ops.add(new Op.Mkdir("/dev/mqueue", 0755, 0));
@@ -241,7 +247,7 @@ public final class ContainerScript {
         short flags = (short) (IFF_UP | IFF_LOOPBACK | IFF_RUNNING);
         ifreq[16] = (byte) flags;      // little-endian on both supported architectures
         ifreq[17] = (byte) (flags >> 8);
-        ops.add(new Op.Ioctl(slot, SIOCSIFFLAGS, 0, ifreq, "bring up the loopback interface"));
+        ops.add(new Op.Ioctl(slot, SIOCSIFFLAGS, 0, ifreq, 0, "bring up the loopback interface"));
         ops.add(new Op.Close(slot));
     }
 
@@ -264,13 +270,35 @@ public final class ContainerScript {
         ops.add(new Op.UnlinkAt(AT_FDCWD, ETC_STAGING, AT_REMOVEDIR));
     }
 
+    /**
+     * The terminal comes from the container's own devpts, so its name resolves inside
+     * (tty(1), /proc/self/fd/0 -> /dev/pts/0) as with podman; the master side goes to jrun.
+     */
+    private void newTerminal() {
+        int master = slot();
+        terminalSlot = slot();
+        ops.add(new Op.OpenAt2(AT_FDCWD, "/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC, 0, master));
+        ops.add(new Op.Ioctl(master, TIOCSPTLCK, 0, new byte[4], 0, "unlock the new terminal"));
+        ops.add(new Op.Ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY, null, terminalSlot, "open the new terminal"));
+        if (fds.windowSize() != null) {
+            byte[] winsize = new byte[8];   // struct winsize: rows, cols, xpixel, ypixel (native shorts)
+            winsize[0] = (byte) fds.windowSize()[0];
+            winsize[1] = (byte) (fds.windowSize()[0] >> 8);
+            winsize[2] = (byte) fds.windowSize()[1];
+            winsize[3] = (byte) (fds.windowSize()[1] >> 8);
+            ops.add(new Op.Ioctl(terminalSlot, TIOCSWINSZ, 0, winsize, 0, "size the new terminal"));
+        }
+        ops.add(new Op.SendFd(fds.ttySocket(), master, "the terminal"));
+        ops.add(new Op.Close(master));
+    }
+
     private void stdio() {
         if (plan.stdio() == StdioMode.TTY) {
             // A session of its own with the new terminal as controlling tty, so job control
             // and ^C work inside and the container cannot reach jrun's terminal (TIOCSTI).
             ops.add(new Op.SetSid());
-            for (int fd = 0; fd <= 2; fd++) ops.add(new Op.Dup2(fds.tty(), fd));
-            ops.add(new Op.Ioctl(0, TIOCSCTTY, 0, null, "make the new terminal the controlling terminal"));
+            for (int fd = 0; fd <= 2; fd++) ops.add(new Op.Dup2(terminalSlot, fd));
+            ops.add(new Op.Ioctl(0, TIOCSCTTY, 0, null, 0, "make the new terminal the controlling terminal"));
         } else if (plan.stdio() == StdioMode.NO_STDIN) {
             ops.add(new Op.Dup2(fds.stdin(), 0));
         }

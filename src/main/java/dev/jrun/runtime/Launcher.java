@@ -12,6 +12,8 @@ import java.nio.ByteOrder;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 
 /**
  * Starts a container and stays its parent until it ends (fork-exec, as podman; no daemon).
@@ -35,42 +37,48 @@ public final class Launcher {
     /** Runs the container to its end; returns its exit status as a shell reports it. */
     public int run(LaunchPlan plan) throws JrunException {
         int stdin = -1;
-        int[] pty = null;
+        int[] ttySockets = null;
+        int[] notify = null;
+        int master = -1;
         try {
             if (plan.stdio() == StdioMode.NO_STDIN) stdin = sys.open("/dev/null", O_RDONLY);
-            if (plan.stdio() == StdioMode.TTY) pty = sys.openPty();
-        } catch (SysException e) {
-            sys.close(stdin);
-            throw new JrunException("prepare the container's standard input: " + e.getMessage(), e);
-        }
-        int[] notify = null;
-        try {
-            notify = pipe("a signal pipe");
+            if (plan.stdio() == StdioMode.TTY) ttySockets = sys.socketPair();
+            notify = sys.pipe();
             // Before the clone: from here on, a ^C or SIGTERM no longer ends the JVM directly.
             sys.forwardSignals(0, FORWARDED, notify[1]);
-            int tty = pty == null ? -1 : pty[1];
-            if (pty != null) copyWindowSize(0, pty[0]);
-            Started child = start(plan, stdin, tty);
-            sys.close(stdin);
-            stdin = -1;
-            if (pty != null) {
-                sys.close(pty[1]);
-                pty[1] = -1;
+        } catch (SysException e) {
+            closeAll(stdin);
+            if (ttySockets != null) closeAll(ttySockets);
+            if (notify != null) closeAll(notify);
+            throw new JrunException("prepare the container's standard streams: " + e.getMessage(), e);
+        }
+        try {
+            int[] windowSize = ttySockets == null ? null : sys.windowSize(0);
+            int ttySocket = ttySockets == null ? -1 : ttySockets[1];
+            int pid = start(plan, stdin, ttySocket, windowSize);
+            if (ttySockets != null) {
+                sys.close(ttySockets[1]);
+                ttySockets[1] = -1;
+                master = receiveTerminal(pid, ttySockets[0]);
             }
-            sys.forwardSignals(child.pid, FORWARDED, notify[1]);
-            return supervise(plan, child.pid, notify[0], pty == null ? -1 : pty[0]);
+            sys.forwardSignals(pid, FORWARDED, notify[1]);
+            return supervise(plan, pid, notify[0], master);
         } catch (SysException e) {
             throw new JrunException("set up signal forwarding: " + e.getMessage(), e);
         } finally {
-            sys.close(stdin);
-            if (pty != null) {
-                sys.close(pty[0]);
-                sys.close(pty[1]);
-            }
-            if (notify != null) {
-                sys.close(notify[0]);
-                // the write end stays open: a late signal must not write to a reused descriptor
-            }
+            closeAll(stdin, master, notify[0]);
+            // notify[1] stays open: a late signal must not write to a reused descriptor.
+            if (ttySockets != null) closeAll(ttySockets);
+        }
+    }
+
+    private int receiveTerminal(int pid, int socket) throws JrunException {
+        try {
+            return sys.receiveFd(socket);
+        } catch (SysException e) {
+            sys.kill(pid, SIGKILL);
+            reap(pid);
+            throw new JrunException("receive the container's terminal: " + e.getMessage(), e);
         }
     }
 
@@ -82,7 +90,7 @@ public final class Launcher {
         if (ops.isEmpty() || !(ops.get(ops.size() - 1) instanceof Op.Exit)) {
             throw new IllegalArgumentException("a plan run to exit must end in Op.Exit");
         }
-        Started child = spawn(ops, namespaceFlags | CLONE_NEWUSER, userns);
+        Started child = spawn(firstSlot -> ops, namespaceFlags | CLONE_NEWUSER, userns);
         try {
             return ExitStatus.of(sys.waitpid(child.pid));
         } catch (SysException e) {
@@ -92,18 +100,23 @@ public final class Launcher {
 
     private record Started(int pid) {}
 
-    private Started start(LaunchPlan plan, int stdin, int tty) throws JrunException {
-        int firstSlot = Math.max(Math.max(stdin, tty), 2) + 1;
-        // Slots for cloned mount trees must not land on the child's own pipes: leave room.
-        firstSlot = Math.max(firstSlot, 100) + 16;
-        List<Op> ops = ContainerScript.compile(plan, new ContainerScript.Descriptors(stdin, tty, firstSlot));
-        return spawn(ops, ContainerScript.namespaceFlags(plan), plan.userNamespace());
+    private int start(LaunchPlan plan, int stdin, int ttySocket, int[] windowSize) throws JrunException {
+        return spawn(firstSlot -> ContainerScript.compile(plan,
+                        new ContainerScript.Descriptors(stdin, ttySocket, firstSlot, windowSize)),
+                ContainerScript.namespaceFlags(plan), plan.userNamespace()).pid;
     }
 
-    private Started spawn(List<Op> ops, long namespaceFlags, UserNamespacePlan userns) throws JrunException {
+    /**
+     * @param script the child's operations, given the first descriptor number it may use for
+     *     its own: above every descriptor the child still needs (stdin, sockets, sync pipes)
+     */
+    private Started spawn(IntFunction<List<Op>> script, long namespaceFlags, UserNamespacePlan userns)
+            throws JrunException {
         int[] pidPipe = pipe("the PID pipe");
         int[] goPipe = pipe("the go pipe");
         int[] errPipe = pipe("the error pipe");
+        int highest = IntStream.of(pidPipe[0], pidPipe[1], goPipe[0], goPipe[1], errPipe[0], errPipe[1]).max().orElse(2);
+        List<Op> ops = script.apply(Math.max(highest, 100) + 16);
         AtomicReference<JrunException> mapFailure = new AtomicReference<>();
         Thread mapper = new Thread(() -> {
             try {
@@ -207,6 +220,7 @@ public final class Launcher {
     }
 
     private void copyWindowSize(int from, int to) {
+        if (to < 0) return;
         int[] size = sys.windowSize(from);
         if (size != null) sys.setWindowSize(to, size[0], size[1]);
     }

@@ -5,7 +5,6 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Pointer;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /** The real kernel, through direct-mapped JNA (no reflection per call). */
@@ -27,10 +26,7 @@ public final class JnaSyscalls implements Syscalls {
         static native int waitpid(int pid, int[] status, int options) throws LastErrorException;
         static native int kill(int pid, int signal);
         static native int isatty(int fd);
-        static native int posix_openpt(int flags) throws LastErrorException;
-        static native int grantpt(int fd) throws LastErrorException;
-        static native int unlockpt(int fd) throws LastErrorException;
-        static native int ptsname_r(int fd, byte[] buf, long len);
+        static native int socketpair(int domain, int type, int protocol, int[] fds) throws LastErrorException;
         static native int ioctl(int fd, long request, short[] arg) throws LastErrorException;
         static native int tcgetattr(int fd, byte[] termios);
         static native int tcsetattr(int fd, int when, byte[] termios);
@@ -48,6 +44,7 @@ public final class JnaSyscalls implements Syscalls {
         static native long jrun_spawn(Pointer ops, int count, long nsFlags, int pidFd, int goFd, int errFd);
         static native int jrun_forward_signals(int pid, int[] signals, int count, int notifyFd);
         static native int jrun_op_size();
+        static native int jrun_recv_fd(int socket);
     }
 
     private static final int TERMIOS_SIZE = 64;   // glibc struct termios is 60 bytes
@@ -153,21 +150,21 @@ public final class JnaSyscalls implements Syscalls {
     }
 
     @Override
-    public int[] openPty() throws SysException {
+    public int[] socketPair() throws SysException {
+        int[] fds = new int[2];
         try {
-            int master = Libc.posix_openpt((int) (Linux.O_RDWR | Linux.O_NOCTTY | Linux.O_CLOEXEC));
-            Libc.grantpt(master);
-            Libc.unlockpt(master);
-            byte[] name = new byte[128];
-            int r = Libc.ptsname_r(master, name, name.length);
-            if (r != 0) throw new SysException("ptsname", r, strerror(r));
-            int len = 0;
-            while (name[len] != 0) len++;
-            int slave = open(new String(name, 0, len, StandardCharsets.UTF_8), Linux.O_RDWR | Linux.O_NOCTTY);
-            return new int[] {master, slave};
+            Libc.socketpair(Linux.AF_UNIX, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, 0, fds);
         } catch (LastErrorException e) {
-            throw error("open a pseudo-terminal", e);
+            throw error("socketpair", e);
         }
+        return fds;
+    }
+
+    @Override
+    public int receiveFd(int socket) throws SysException {
+        int fd = Jrun.jrun_recv_fd(socket);
+        if (fd < 0) throw new SysException("recvmsg", -fd, strerror(-fd));
+        return fd;
     }
 
     @Override

@@ -71,6 +71,10 @@ public final class Linux {
     public static final long TIOCSCTTY = 0x540E;
     public static final long TIOCGWINSZ = 0x5413;
     public static final long TIOCSWINSZ = 0x5414;
+    public static final long TIOCSPTLCK = 0x40045431L;
+    public static final long TIOCGPTPEER = 0x5441;
+    public static final int AF_UNIX = 1;
+    public static final int SOCK_STREAM = 1;
 
     // signals
     public static final int SIGHUP = 1;

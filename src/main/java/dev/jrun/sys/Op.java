@@ -163,14 +163,24 @@ public sealed interface Op {
         public void encode(OpWriter w) { w.op(this, 0, from, to, 0, 0, null, null, null, null); }
     }
 
-    /** ioctl(2) with an integer argument, or with a pointer to {@code buffer} when it is set. */
-    record Ioctl(int fd, long request, long arg, byte[] buffer, String why) implements Op {
+    /**
+     * ioctl(2) with an integer argument, or with a pointer to {@code buffer} when it is set;
+     * when {@code resultSlot} is not 0 the call returns a new descriptor, placed there.
+     */
+    record Ioctl(int fd, long request, long arg, byte[] buffer, int resultSlot, String why) implements Op {
         public Ioctl {
             buffer = buffer == null ? null : buffer.clone();
         }
         public OpCode code() { return OpCode.IOCTL; }
         public String describe() { return why; }
-        public void encode(OpWriter w) { w.op(this, 0, fd, request, arg, 0, buffer, null, null, null); }
+        public void encode(OpWriter w) { w.op(this, 0, fd, request, arg, resultSlot, buffer, null, null, null); }
+    }
+
+    /** Passes descriptor {@code fd} to the launcher over the unix socket {@code socket} (SCM_RIGHTS). */
+    record SendFd(int socket, int fd, String what) implements Op {
+        public OpCode code() { return OpCode.SEND_FD; }
+        public String describe() { return "hand " + what + " to jrun"; }
+        public void encode(OpWriter w) { w.op(this, 0, socket, fd, 0, 0, null, null, null, null); }
     }
 
     record Socket(int domain, int type, int protocol, int slot) implements Op {

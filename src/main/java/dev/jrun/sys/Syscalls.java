@@ -40,8 +40,11 @@ public interface Syscalls {
     /** Installs handlers that send these signals on to {@code pid} and note them on {@code notifyFd}. */
     void forwardSignals(int pid, int[] signals, int notifyFd) throws SysException;
 
-    /** Opens a pseudo-terminal pair: {master, slave}. */
-    int[] openPty() throws SysException;
+    /** socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC): two connected ends. */
+    int[] socketPair() throws SysException;
+
+    /** Receives one descriptor sent with SCM_RIGHTS on {@code socket}. */
+    int receiveFd(int socket) throws SysException;
 
     /** {rows, cols} of the terminal on {@code fd}, or null if it is not one. */
     int[] windowSize(int fd);
