@@ -1,0 +1,60 @@
+package dev.jrun.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class MainTest {
+    @Test
+    void imageFirstIsShortForRun() {
+        CommandLine cli = Main.commandLine();
+        assertArrayEquals(new String[] {"run", "alpine", "cat", "/proc/self/uid_map"},
+                Main.withImplicitRun(cli, new String[] {"alpine", "cat", "/proc/self/uid_map"}));
+        assertArrayEquals(new String[] {"--root", "/s", "run", "alpine"},
+                Main.withImplicitRun(cli, new String[] {"--root", "/s", "alpine"}));
+        assertArrayEquals(new String[] {"run", "--rootfs", "/r", "sh"},
+                Main.withImplicitRun(cli, new String[] {"run", "--rootfs", "/r", "sh"}));
+        assertArrayEquals(new String[] {"--help"}, Main.withImplicitRun(cli, new String[] {"--help"}));
+    }
+
+    @Test
+    void optionsAfterTheCommandBelongToTheContainer() {
+        CommandLine cli = Main.commandLine();
+        CommandLine.ParseResult r = cli.parseArgs("run", "-e", "A=1", "--rootfs", "/r", "-v", "/h:/c:ro",
+                "--network", "none", "-t", "ls", "-l", "--rootfs", "x");
+        RunCommand run = (RunCommand) r.subcommand().commandSpec().userObject();
+        assertEquals(Path.of("/r"), run.rootfs);
+        assertEquals(List.of("A=1"), run.env);
+        assertEquals(List.of("/h:/c:ro"), run.volumes);
+        assertEquals("none", run.network);
+        assertTrue(run.tty);
+        assertEquals(List.of("ls", "-l", "--rootfs", "x"), run.positional);
+    }
+
+    @Test
+    void unknownOptionIs125WithAHint() {
+        CommandLine cli = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        int status = cli.execute("run", "--rootfz", "/r", "true");
+        assertEquals(125, status);
+        assertTrue(err.toString().contains("Unknown option: '--rootfz'"), err.toString());
+        assertTrue(err.toString().contains("--rootfs"), "suggests the right spelling: " + err);
+    }
+
+    @Test
+    void badNetworkModeIs125() {
+        CommandLine cli = Main.commandLine();
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err));
+        assertEquals(125, cli.execute("run", "--network", "bridge", "--rootfs", "/", "true"));
+        assertTrue(err.toString().contains("--network bridge: jrun supports host and none"), err.toString());
+    }
+}

@@ -1,0 +1,108 @@
+package dev.jrun.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jrun.errors.JrunException;
+import dev.jrun.sys.Linux;
+import dev.jrun.sys.Op;
+import dev.jrun.sys.RecordingSyscalls;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LauncherTest {
+    @TempDir Path tmp;
+    final RecordingSyscalls sys = new RecordingSyscalls();
+    final List<String> mapWrites = Collections.synchronizedList(new ArrayList<>());
+
+    private LaunchPlan plan(List<String> command) throws Exception {
+        HostEnvironment host = Fixtures.host(tmp, 1000, "vagrant", "vagrant:100000:65536\n");
+        return new LaunchPlanner(host, sys, w -> { }).plan(Fixtures.spec(Fixtures.rootfs(tmp.resolve("root")), command));
+    }
+
+    private Launcher launcher() {
+        return new Launcher(sys, (pid, userns) -> {
+            mapWrites.add(pid + ": " + userns.uidMap().procText().strip().replace('\n', ','));
+            sys.calls.add("maps written for " + pid);
+        });
+    }
+
+    @Test
+    void mapsAreWrittenBetweenThePidReportAndGoThenTheExitStatusIsReturned() throws Exception {
+        sys.waitStatus = 42 << 8;
+        int status = launcher().run(plan(List.of("true")));
+        assertEquals(42, status);
+        assertEquals(List.of("4242: 0 1000 1,1 100000 65536"), mapWrites);
+        List<String> calls = sys.calls;
+        int spawn = calls.indexOf("spawn " + sys.spawnedOps.size() + " ops");
+        assertTrue(calls.indexOf("maps written for 4242") < calls.indexOf("child: go"), calls.toString());
+        assertTrue(calls.indexOf("forward signals to 0") < spawn, calls.toString());
+        assertTrue(calls.indexOf("forward signals to 4242") > spawn, calls.toString());
+        assertEquals("waitpid 4242", calls.get(calls.size() - 1));
+        assertEquals(Linux.CLONE_NEWUSER | Linux.CLONE_NEWNS | Linux.CLONE_NEWPID | Linux.CLONE_NEWUTS
+                | Linux.CLONE_NEWIPC, sys.spawnedFlags);
+    }
+
+    @Test
+    void commandNotFoundIs127AndNotExecutableIs126() throws Exception {
+        LaunchPlan plan = plan(List.of("nosuch"));
+        sys.childFailure = new int[] {execIndex(plan), Linux.ENOENT};
+        JrunException notFound = assertThrows(JrunException.class, () -> launcher().run(plan));
+        assertEquals(127, notFound.exitCode());
+        assertTrue(notFound.getMessage().startsWith("executable file 'nosuch' not found in $PATH"), notFound.getMessage());
+        assertTrue(sys.calls.contains("waitpid 4242"), "the failed child is reaped");
+
+        sys.childFailure = new int[] {execIndex(plan), Linux.EACCES};
+        assertEquals(126, assertThrows(JrunException.class, () -> launcher().run(plan)).exitCode());
+        sys.childFailure = new int[] {execIndex(plan), Linux.ENOEXEC};
+        assertEquals(126, assertThrows(JrunException.class, () -> launcher().run(plan)).exitCode());
+    }
+
+    @Test
+    void aSetupFailureNamesTheOperationAndIs125() throws Exception {
+        LaunchPlan plan = plan(List.of("true"));
+        List<Op> ops = ContainerScript.compile(plan, new ContainerScript.Descriptors(-1, -1, 200, null));
+        int pivot = 0;
+        while (!(ops.get(pivot) instanceof Op.PivotRoot)) pivot++;
+        sys.childFailure = new int[] {pivot, Linux.EINVAL};
+        JrunException e = assertThrows(JrunException.class, () -> launcher().run(plan));
+        assertEquals(125, e.exitCode());
+        assertTrue(e.getMessage().startsWith("pivot_root into the container's root filesystem: errno 22"), e.getMessage());
+    }
+
+    @Test
+    void aFailedMapWriteReleasesNothingAndIsReported() throws Exception {
+        Launcher failing = new Launcher(sys, (pid, userns) -> {
+            throw new JrunException("newuidmap 4242 0 1000 1 failed (exit 1): newuidmap: write to uid_map failed");
+        });
+        JrunException e = assertThrows(JrunException.class, () -> failing.run(plan(List.of("true"))));
+        assertTrue(e.getMessage().contains("write to uid_map failed"));
+        assertTrue(sys.calls.contains("child: no go, exit"), sys.calls.toString());
+        assertTrue(sys.calls.contains("waitpid 4242"));
+    }
+
+    @Test
+    void runToExitRunsAPlanThatEndsInExitInANewUserNamespace() throws Exception {
+        LaunchPlan plan = plan(List.of("true"));
+        sys.waitStatus = 3 << 8;
+        List<Op> ops = List.of(new Op.FchownAt(Linux.AT_FDCWD, "/x", 1, 1, Linux.AT_SYMLINK_NOFOLLOW, "/x"),
+                new Op.Exit(0));
+        assertEquals(3, launcher().runToExit(plan.userNamespace(), Linux.CLONE_NEWNS, ops));
+        assertEquals(ops, sys.spawnedOps);
+        assertEquals(Linux.CLONE_NEWNS | Linux.CLONE_NEWUSER, sys.spawnedFlags);
+        assertThrows(IllegalArgumentException.class, () -> launcher().runToExit(plan.userNamespace(), 0,
+                List.of(new Op.Chdir("/"))));
+    }
+
+    private static int execIndex(LaunchPlan plan) {
+        List<Op> ops = ContainerScript.compile(plan, new ContainerScript.Descriptors(-1, -1, 200, null));
+        assertInstanceOf(Op.Exec.class, ops.get(ops.size() - 1));
+        return ops.size() - 1;
+    }
+}
