@@ -3,6 +3,7 @@ package dev.jrun.runtime;
 import static dev.jrun.sys.Linux.*;
 
 import dev.jrun.sys.Op;
+import dev.jrun.userns.UserNamespacePlan;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +50,20 @@ public final class ContainerScript {
         return new ContainerScript(plan, fds).build();
     }
 
+    /**
+     * The child starts with jrun's own credentials. When they are not what the map makes
+     * container root (root using --userns-remap: host 0 is not in "0 231072 65536") the child
+     * would be the overflow ID and could create no file; switching to 0 makes it the mapped root,
+     * as runc does. Supplementary groups inherited from jrun are dropped where setgroups is allowed.
+     */
+    public static List<Op> becomeNamespaceRoot(UserNamespacePlan userns) {
+        List<Op> ops = new ArrayList<>();
+        if (userns.setgroupsAllowed()) ops.add(new Op.SetGroups(List.of()));
+        ops.add(new Op.SetResGid(0));
+        ops.add(new Op.SetResUid(0));
+        return ops;
+    }
+
     /** Namespaces the container gets: clone(2) flags. */
     public static long namespaceFlags(LaunchPlan plan) {
         long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
@@ -57,7 +72,9 @@ public final class ContainerScript {
     }
 
     private List<Op> build() {
-        // 1. If jrun dies while we set up, so do we (set again after the credentials change).
+        // 1. Become the namespace's root, then arrange to die with jrun (in that order: a
+        //    credential change clears the parent-death signal, prctl(2)).
+        ops.addAll(becomeNamespaceRoot(plan.userNamespace()));
         ops.add(new Op.ParentDeathSignal(SIGKILL));
 
         // 2. Our mounts must never propagate to the host: the copied namespace keeps the host's

@@ -52,10 +52,21 @@ public record HostEnvironment(
         }
     }
 
+    /**
+     * The first line of a /proc file. Not Files.readString: it sizes its read by the file's
+     * length, which procfs reports as 0, and was seen to return "4" for "40".
+     */
+    static String procLine(Path file) throws IOException {
+        try (var reader = Files.newBufferedReader(file)) {
+            String line = reader.readLine();
+            return line == null ? "" : line.strip();
+        }
+    }
+
     /** /proc/sys/kernel/cap_last_cap: capabilities(7), the highest capability this kernel knows. */
     private static int readLastCapability() {
         try {
-            return Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/cap_last_cap")).strip());
+            return Integer.parseInt(procLine(Path.of("/proc/sys/kernel/cap_last_cap")));
         } catch (IOException | RuntimeException e) {
             return 40;
         }

@@ -90,7 +90,9 @@ public final class Launcher {
         if (ops.isEmpty() || !(ops.get(ops.size() - 1) instanceof Op.Exit)) {
             throw new IllegalArgumentException("a plan run to exit must end in Op.Exit");
         }
-        Started child = spawn(firstSlot -> ops, namespaceFlags | CLONE_NEWUSER, userns);
+        List<Op> script = new java.util.ArrayList<>(ContainerScript.becomeNamespaceRoot(userns));
+        script.addAll(ops);
+        Started child = spawn(firstSlot -> script, namespaceFlags | CLONE_NEWUSER, userns);
         try {
             return ExitStatus.of(sys.waitpid(child.pid));
         } catch (SysException e) {

@@ -4,7 +4,6 @@ import static dev.jrun.sys.Linux.*;
 
 import dev.jrun.errors.JrunException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Why the kernel would not make a user namespace, naming the setting to change. */
@@ -48,7 +47,7 @@ final class UserNamespaceErrors {
 
     private static String sysctl(String name) {
         try {
-            return Files.readString(Path.of("/proc/sys", name)).strip();
+            return HostEnvironment.procLine(Path.of("/proc/sys", name));
         } catch (IOException e) {
             return null;
         }

@@ -59,10 +59,11 @@ class ContainerScriptTest {
     @Test
     void propagationIsPrivateBeforeAnyMount() throws Exception {
         List<Op> ops = compile(plan(Network.HOST, false, false, List.of()));
-        assertEquals(new Op.ParentDeathSignal(SIGKILL), ops.get(0));
-        assertEquals(new Op.Mount(null, "/", null, MS_REC | MS_PRIVATE, null, 0), ops.get(1));
+        assertEquals(List.of(new Op.SetGroups(List.of()), new Op.SetResGid(0), new Op.SetResUid(0),
+                new Op.ParentDeathSignal(SIGKILL)), ops.subList(0, 4));
+        assertEquals(new Op.Mount(null, "/", null, MS_REC | MS_PRIVATE, null, 0), ops.get(4));
         String root = tmp.resolve("root").toString();
-        assertEquals(new Op.Mount(root, root, null, MS_BIND | MS_REC, null, 0), ops.get(2));
+        assertEquals(new Op.Mount(root, root, null, MS_BIND | MS_REC, null, 0), ops.get(5));
     }
 
     @Test

@@ -94,7 +94,7 @@ class LauncherTest {
         List<Op> ops = List.of(new Op.FchownAt(Linux.AT_FDCWD, "/x", 1, 1, Linux.AT_SYMLINK_NOFOLLOW, "/x"),
                 new Op.Exit(0));
         assertEquals(3, launcher().runToExit(plan.userNamespace(), Linux.CLONE_NEWNS, ops));
-        assertEquals(ops, sys.spawnedOps);
+        assertEquals(ops, sys.spawnedOps.subList(3, 5));
         assertEquals(Linux.CLONE_NEWNS | Linux.CLONE_NEWUSER, sys.spawnedFlags);
         assertThrows(IllegalArgumentException.class, () -> launcher().runToExit(plan.userNamespace(), 0,
                 List.of(new Op.Chdir("/"))));
