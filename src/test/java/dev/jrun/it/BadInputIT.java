@@ -1,0 +1,67 @@
+package dev.jrun.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.jrun.it.TestUsers.User;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Host settings that stop jrun: each must give exit 125 and a message naming the setting.
+ * These tests change the host for a moment (a sysctl, newuidmap's mode) and put it back.
+ */
+class BadInputIT {
+    static User alice;
+    static String rootfs;
+
+    @BeforeAll
+    static void setUp() {
+        Host.requireRoot();
+        alice = TestUsers.alice();
+        rootfs = TestInstall.rootfs().toString();
+    }
+
+    @Test
+    void userNamespacesDisabledNamesTheSysctl() {
+        String before = Host.check("sysctl", "-n", "user.max_user_namespaces").strip();
+        Host.Result r;
+        try {
+            Host.check("sysctl", "-qw", "user.max_user_namespaces=0");
+            r = TestInstall.jrun("alice", "run", "--rootfs", rootfs, "true");
+        } finally {
+            Host.check("sysctl", "-qw", "user.max_user_namespaces=" + before);
+        }
+        assertEquals(125, r.exit(), r.describe());
+        assertTrue(r.err().contains("user.max_user_namespaces is 0"), r.describe());
+        assertTrue(r.err().contains("sysctl -w user.max_user_namespaces="), r.describe());
+    }
+
+    @Test
+    void newuidmapThatIsNotSetuidIsNamed() {
+        String helper = Host.check("sh", "-c", "command -v newuidmap").strip();
+        String mode = Host.check("stat", "-c", "%a", helper).strip();
+        Host.require(Host.run(List.of("getcap", helper)).out().isBlank(),
+                helper + " has file capabilities; this test needs the setuid variant Debian ships");
+        Host.Result r;
+        try {
+            Host.check("chmod", "u-s", helper);
+            r = TestInstall.jrun("alice", "run", "--rootfs", rootfs, "true");
+        } finally {
+            Host.check("chmod", mode, helper);
+        }
+        assertEquals(125, r.exit(), r.describe());
+        assertTrue(r.err().contains(helper + " is neither setuid root nor has file capabilities"), r.describe());
+        assertTrue(r.err().contains("apt-get install --reinstall uidmap"), r.describe());
+    }
+
+    @Test
+    void aUidBeyondTheSubordinateRangeIsRefused() {
+        long size = alice.subuid().stream().mapToLong(TestUsers.Range::count).sum() + 1;
+        Host.Result r = TestInstall.jrun("alice", "run", "-u", String.valueOf(size), "--rootfs", rootfs, "true");
+        assertEquals(125, r.exit(), r.describe());
+        assertTrue(r.err().contains("container UID " + size + " is not mapped"), r.describe());
+        assertTrue(r.err().contains("/etc/subuid"), r.describe());
+    }
+}
