@@ -23,8 +23,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "run",
         description = "Run a command in a new container.",
-        mixinStandardHelpOptions = true,
-        usageHelpAutoWidth = true)
+        mixinStandardHelpOptions = true)
 final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--rootfs", paramLabel = "DIR",

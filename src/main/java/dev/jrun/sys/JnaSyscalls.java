@@ -10,6 +10,15 @@ import java.util.List;
 /** The real kernel, through direct-mapped JNA (no reflection per call). */
 public final class JnaSyscalls implements Syscalls {
 
+    static {
+        // Without this JNA's NativeLibrary runs `ldconfig -p` in its static initializer, a
+        // process start on every launch; jrun needs only libc (by soname) and its own library.
+        if (System.getProperty("jna.platform.library.path") == null) {
+            String arch = "aarch64".equals(System.getProperty("os.arch")) ? "aarch64-linux-gnu" : "x86_64-linux-gnu";
+            System.setProperty("jna.platform.library.path", "/usr/lib/" + arch + ":/lib/" + arch + ":/usr/lib:/lib");
+        }
+    }
+
     /** libc, direct-mapped. */
     static final class Libc {
         static {
