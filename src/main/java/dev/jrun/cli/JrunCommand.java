@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Run containers without root and without a daemon.",
-        subcommands = {RunCommand.class, picocli.CommandLine.HelpCommand.class},
+        subcommands = {RunCommand.class, UnshareCommand.class, picocli.CommandLine.HelpCommand.class},
         footer = {"", "jrun IMAGE [COMMAND...] is short for jrun run IMAGE [COMMAND...].",
                 "Exit status: the container's, or 125 (jrun failed), 126 (command cannot be invoked), "
                         + "127 (command not found)."})

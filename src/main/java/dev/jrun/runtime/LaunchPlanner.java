@@ -51,7 +51,7 @@ public final class LaunchPlanner {
 
     public LaunchPlan plan(RunSpec spec) throws JrunException {
         checkRootfs(spec.rootfs());
-        UserNamespacePlan userns = userNamespace(spec);
+        UserNamespacePlan userns = userNamespace(spec.usernsRemap());
         RootfsView view = new RootfsView(spec.rootfs());
 
         List<String> argv = command(spec);
@@ -92,7 +92,8 @@ public final class LaunchPlanner {
         }
     }
 
-    private UserNamespacePlan userNamespace(RunSpec spec) throws JrunException {
+    /** The caller's user namespace: its maps and how to write them (also for {@link UserNamespaceTasks}). */
+    public UserNamespacePlan userNamespace(Optional<String> usernsRemap) throws JrunException {
         SubIdFile subuid;
         SubIdFile subgid;
         try {
@@ -103,7 +104,7 @@ public final class LaunchPlanner {
                     + "; check that they are readable by you", e);
         }
         UserNamespacePlan plan = new UserNamespacePlanner(host.caller(), subuid, subgid, host.newuidmap(),
-                host.newgidmap(), warn).plan(spec.usernsRemap());
+                host.newgidmap(), warn).plan(usernsRemap);
         if (plan.writer() == MapWriter.SETUID_HELPERS) {
             requirePrivilegedHelper(plan.newuidmap());
             requirePrivilegedHelper(plan.newgidmap());
@@ -143,7 +144,7 @@ public final class LaunchPlanner {
     }
 
     /** As execvp(3): a name with a slash is used as it is, anything else is looked up in $PATH. */
-    static List<String> executableCandidates(String command, String path) {
+    public static List<String> executableCandidates(String command, String path) {
         if (command.contains("/")) return List.of(command);
         List<String> candidates = new ArrayList<>();
         for (String dir : path.split(":")) {

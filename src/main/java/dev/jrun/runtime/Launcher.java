@@ -83,14 +83,17 @@ public final class Launcher {
     }
 
     /**
-     * Runs a script that ends in {@link Op.Exit} in a new user (and mount) namespace with the given
-     * maps, e.g. to apply an image's file ownership as the mapped IDs. Returns the exit status.
+     * Runs a short script in a new user namespace (plus {@code namespaceFlags}) with the given
+     * maps and waits for it: a plan that ends in {@link Op.Exit} (e.g. applying an image's file
+     * ownership as the mapped IDs) or in {@link Op.Exec} of a host tool. Returns its exit status.
      */
-    public int runToExit(UserNamespacePlan userns, long namespaceFlags, List<Op> ops) throws JrunException {
-        if (ops.isEmpty() || !(ops.get(ops.size() - 1) instanceof Op.Exit)) {
-            throw new IllegalArgumentException("a plan run to exit must end in Op.Exit");
+    public int runInUserNamespace(UserNamespacePlan userns, long namespaceFlags, List<Op> ops) throws JrunException {
+        Op last = ops.isEmpty() ? null : ops.get(ops.size() - 1);
+        if (!(last instanceof Op.Exit || last instanceof Op.Exec)) {
+            throw new IllegalArgumentException("a user-namespace task must end in Op.Exit or Op.Exec");
         }
         List<Op> script = new java.util.ArrayList<>(ContainerScript.becomeNamespaceRoot(userns));
+        script.add(new Op.ParentDeathSignal(SIGKILL));
         script.addAll(ops);
         Started child = spawn(firstSlot -> script, namespaceFlags | CLONE_NEWUSER, userns);
         try {

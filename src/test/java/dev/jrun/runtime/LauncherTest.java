@@ -88,15 +88,16 @@ class LauncherTest {
     }
 
     @Test
-    void runToExitRunsAPlanThatEndsInExitInANewUserNamespace() throws Exception {
+    void aUserNamespaceTaskRunsAPlanThatEndsInExit() throws Exception {
         LaunchPlan plan = plan(List.of("true"));
         sys.waitStatus = 3 << 8;
         List<Op> ops = List.of(new Op.FchownAt(Linux.AT_FDCWD, "/x", 1, 1, Linux.AT_SYMLINK_NOFOLLOW, "/x"),
                 new Op.Exit(0));
-        assertEquals(3, launcher().runToExit(plan.userNamespace(), Linux.CLONE_NEWNS, ops));
-        assertEquals(ops, sys.spawnedOps.subList(3, 5));
+        assertEquals(3, launcher().runInUserNamespace(plan.userNamespace(), Linux.CLONE_NEWNS, ops));
+        assertEquals(ops, sys.spawnedOps.subList(4, 6));
+        assertEquals(new Op.SetResUid(0), sys.spawnedOps.get(2));
         assertEquals(Linux.CLONE_NEWNS | Linux.CLONE_NEWUSER, sys.spawnedFlags);
-        assertThrows(IllegalArgumentException.class, () -> launcher().runToExit(plan.userNamespace(), 0,
+        assertThrows(IllegalArgumentException.class, () -> launcher().runInUserNamespace(plan.userNamespace(), 0,
                 List.of(new Op.Chdir("/"))));
     }
 
