@@ -1,6 +1,10 @@
 package dev.jrun.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The top-level command: global options and the list of subcommands. */
@@ -8,11 +12,25 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Run containers without root and without a daemon.",
-        subcommands = {RunCommand.class, UnshareCommand.class, picocli.CommandLine.HelpCommand.class},
         footer = {"", "jrun IMAGE [COMMAND...] is short for jrun run IMAGE [COMMAND...].",
                 "Exit status: the container's, or 125 (jrun failed), 126 (command cannot be invoked), "
                         + "127 (command not found)."})
 public final class JrunCommand {
     /** Global options that take a value, so the implicit-run detection can skip the value. */
     static final Set<String> GLOBAL_OPTIONS_WITH_VALUE = Set.of("--root");
+
+    /**
+     * The subcommands, by name, in the order help lists them. They are registered lazily
+     * (see {@link Main#commandLine}): picocli reads each command's annotations when it is
+     * added, and a launch should pay only for the command it runs.
+     */
+    static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+    private static Map<String, Supplier<Object>> subcommands() {
+        Map<String, Supplier<Object>> m = new LinkedHashMap<>();
+        m.put("run", RunCommand::new);
+        m.put("unshare", UnshareCommand::new);
+        m.put("help", CommandLine.HelpCommand::new);
+        return m;
+    }
 }

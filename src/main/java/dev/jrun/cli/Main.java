@@ -14,12 +14,22 @@ public final class Main {
     }
 
     static int execute(String[] args) {
-        CommandLine cli = commandLine();
-        return cli.execute(withImplicitRun(cli, args));
+        String[] full = withImplicitRun(args);
+        return commandLine(full).execute(full);
     }
 
+    /** The command line with every subcommand, for help, completion and tests. */
     static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /** Registers only the subcommand {@code args} selects, or all of them when none or help is asked for. */
+    static CommandLine commandLine(String[] args) {
         CommandLine cli = new CommandLine(new JrunCommand());
+        String selected = subcommandOf(args);
+        JrunCommand.SUBCOMMANDS.forEach((name, command) -> {
+            if (selected == null || selected.equals("help") || selected.equals(name)) cli.addSubcommand(name, command.get());
+        });
         // Everything after the image (or the first word of the command) belongs to the container.
         cli.setStopAtPositional(true);
         cli.setExecutionExceptionHandler(Main::handleFailure);
@@ -27,9 +37,18 @@ public final class Main {
         return cli;
     }
 
+    /** The first word that is not a global option, or null. */
+    private static String subcommandOf(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("-")) return args[i];
+            if (JrunCommand.GLOBAL_OPTIONS_WITH_VALUE.contains(args[i])) i++;
+        }
+        return null;
+    }
+
     /** {@code jrun alpine cat x} is {@code jrun run alpine cat x}, as the design card shows. */
-    static String[] withImplicitRun(CommandLine cli, String[] args) {
-        Set<String> commands = cli.getSubcommands().keySet();
+    static String[] withImplicitRun(String[] args) {
+        Set<String> commands = JrunCommand.SUBCOMMANDS.keySet();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.startsWith("-")) {

@@ -14,14 +14,22 @@ import picocli.CommandLine;
 class MainTest {
     @Test
     void imageFirstIsShortForRun() {
-        CommandLine cli = Main.commandLine();
         assertArrayEquals(new String[] {"run", "alpine", "cat", "/proc/self/uid_map"},
-                Main.withImplicitRun(cli, new String[] {"alpine", "cat", "/proc/self/uid_map"}));
+                Main.withImplicitRun(new String[] {"alpine", "cat", "/proc/self/uid_map"}));
         assertArrayEquals(new String[] {"--root", "/s", "run", "alpine"},
-                Main.withImplicitRun(cli, new String[] {"--root", "/s", "alpine"}));
+                Main.withImplicitRun(new String[] {"--root", "/s", "alpine"}));
         assertArrayEquals(new String[] {"run", "--rootfs", "/r", "sh"},
-                Main.withImplicitRun(cli, new String[] {"run", "--rootfs", "/r", "sh"}));
-        assertArrayEquals(new String[] {"--help"}, Main.withImplicitRun(cli, new String[] {"--help"}));
+                Main.withImplicitRun(new String[] {"run", "--rootfs", "/r", "sh"}));
+        assertArrayEquals(new String[] {"--help"}, Main.withImplicitRun(new String[] {"--help"}));
+    }
+
+    @Test
+    void onlyTheSelectedSubcommandIsRegisteredButHelpSeesAll() {
+        assertEquals(java.util.Set.of("run"), Main.commandLine(new String[] {"run", "--rootfs", "/r", "x"})
+                .getSubcommands().keySet());
+        assertTrue(Main.commandLine(new String[] {"--help"}).getSubcommands().keySet().containsAll(
+                JrunCommand.SUBCOMMANDS.keySet()));
+        assertTrue(Main.commandLine(new String[] {"help", "run"}).getSubcommands().containsKey("unshare"));
     }
 
     @Test
