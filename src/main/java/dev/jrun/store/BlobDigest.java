@@ -1,5 +1,8 @@
 package dev.jrun.store;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import java.util.Objects;
 
 /**
@@ -13,10 +16,12 @@ public record BlobDigest(Digest digest) {
     }
 
     /** @throws IllegalArgumentException if {@code text} is not a valid digest */
+    @JsonCreator
     public static BlobDigest parse(String text) {
         return new BlobDigest(Digest.parse(text));
     }
 
+    @JsonValue
     @Override
     public String toString() {
         return digest.toString();

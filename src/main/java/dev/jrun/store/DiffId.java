@@ -1,5 +1,8 @@
 package dev.jrun.store;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import java.util.Objects;
 
 /**
@@ -14,10 +17,12 @@ public record DiffId(Digest digest) {
     }
 
     /** @throws IllegalArgumentException if {@code text} is not a valid digest */
+    @JsonCreator
     public static DiffId parse(String text) {
         return new DiffId(Digest.parse(text));
     }
 
+    @JsonValue
     @Override
     public String toString() {
         return digest.toString();
