@@ -5,6 +5,7 @@ import dev.jrun.store.Digest;
 import dev.jrun.store.DigestingInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.apache.commons.compress.compressors.gzip.GzipCompressorInputStream;
 
 import java.io.BufferedInputStream;
@@ -124,32 +125,33 @@ public final class LayerUnpacker {
      */
     public UnpackResult unpack(InputStream layer, Path root, String mediaType, DiffId expectedDiff)
             throws IOException, LayerRefusedException {
-        BufferedInputStream raw = new BufferedInputStream(layer, BUFFER);
-        UnpackResult.Compression compression = detectCompression(raw, mediaType);
-        InputStream plain = compression == UnpackResult.Compression.GZIP
-                ? new GzipCompressorInputStream(raw, true) // concatenated members, as Go's gzip reader reads them
-                : raw;
-        DigestingInputStream digesting = new DigestingInputStream(plain, Digest.Algorithm.SHA256);
-        LimitedInputStream limited = new LimitedInputStream(digesting, limits.maxTotalBytes());
-        BufferedInputStream tarBytes = new BufferedInputStream(limited, BUFFER);
-        checkFirstBlockIsTar(tarBytes, mediaType);
-
         Run run = new Run(root.toAbsolutePath());
-        // lenient=false: a bad number field is an error, not silently 0.
-        TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes, 10240, TAR_BLOCK,
-                StandardCharsets.UTF_8.name(), false);
         String previous = "(start of archive)";
         long entries = 0;
+        UnpackResult.Compression compression;
+        DigestingInputStream digesting;
         try {
+            // Every read failure below is tagged, so it is reported as a bad archive while a
+            // failure writing the directory (disk full, permissions) is reported as what it is.
+            BufferedInputStream raw = new BufferedInputStream(new ReadTagging(layer), BUFFER);
+            compression = detectCompression(raw, mediaType);
+            InputStream plain = compression == UnpackResult.Compression.GZIP
+                    ? new GzipCompressorInputStream(raw, true) // concatenated members, as Go's gzip reader reads them
+                    : raw;
+            digesting = new DigestingInputStream(new ReadTagging(plain), Digest.Algorithm.SHA256);
+            LimitedInputStream limited = new LimitedInputStream(digesting, limits.maxTotalBytes());
+            BufferedInputStream tarBytes = new BufferedInputStream(limited, BUFFER);
+            checkFirstBlockIsTar(tarBytes, mediaType);
+            // lenient=false: a bad number field is an error, not silently 0.
+            TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes, 10240, TAR_BLOCK,
+                    StandardCharsets.UTF_8.name(), false);
+            InputStream entryData = new ReadTagging(tar);
             TarArchiveEntry entry;
             while (true) {
                 try {
                     entry = tar.getNextEntry();
                 } catch (IOException e) {
-                    if (causedByLimit(e)) {
-                        throw e;
-                    }
-                    throw malformed("cannot read the tar header after entry \"" + previous + "\"", mediaType, e);
+                    throw e instanceof LimitExceeded ? e : new ArchiveReadException(e);
                 }
                 if (entry == null) {
                     break;
@@ -159,20 +161,21 @@ public final class LayerUnpacker {
                             + " entries (limit maxEntries): refusing it as an archive bomb");
                 }
                 previous = shorten(entry.getName());
-                run.extract(entry, tar);
+                run.extract(entry, entryData);
             }
             // Read what follows the end-of-archive blocks: the diffID is over the whole stream.
-            tarBytes.transferTo(OutputSink.INSTANCE);
+            new ReadTagging(tarBytes).transferTo(OutputSink.INSTANCE);
         } catch (IOException e) {
-            if (!causedByLimit(e)) {
-                if (e instanceof LayerIOException) {
-                    throw e;
-                }
-                throw malformed("reading entry \"" + previous + "\" failed", mediaType, e);
+            if (causedByLimit(e)) {
+                throw new LayerRefusedException("layer is larger than " + limits.maxTotalBytes()
+                        + " bytes uncompressed (limit maxTotalBytes): refusing it as a decompression bomb; raise the"
+                        + " limit if the image is really that big");
             }
-            throw new LayerRefusedException("layer is larger than " + limits.maxTotalBytes()
-                    + " bytes uncompressed (limit maxTotalBytes): refusing it as a decompression bomb; raise the limit"
-                    + " if the image is really that big");
+            if (e instanceof ArchiveReadException) {
+                throw malformed(entries == 0 ? "reading the start of the archive failed"
+                        : "reading after entry \"" + previous + "\" failed", mediaType, (IOException) e.getCause());
+            }
+            throw e;
         }
         run.finish();
 
@@ -284,7 +287,7 @@ public final class LayerUnpacker {
             List<String> components = components(entry.getName(), "entry");
             if (components.isEmpty()) {
                 // "./" or "/": the layer root itself.
-                if (!entry.isDirectory()) {
+                if (EntryType.of(entry) != EntryType.DIRECTORY) {
                     throw new LayerRefusedException("layer entry \"" + shorten(entry.getName())
                             + "\" names the layer root but is not a directory: refusing the layer");
                 }
@@ -301,19 +304,21 @@ public final class LayerUnpacker {
                 whiteout(entry, parentComponents, parentRel, name);
                 return;
             }
-            if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO()) {
+            // Dispatch on the type flag itself: commons-compress's isFile() is also true for
+            // hard links and symlinks, and treating a link as a file would hide what it is.
+            EntryType type = EntryType.of(entry);
+            if (type == EntryType.SPECIAL) {
                 skip("device nodes and fifos (rootless users cannot create them)", rel);
                 return;
             }
-            if (!(entry.isDirectory() || entry.isFile() || entry.isSymbolicLink() || entry.isLink())
-                    || entry.isSparse()) {
+            if (type == EntryType.UNSUPPORTED) {
                 skip("unsupported tar entry types", rel + " (type '" + (char) entry.getLinkFlag() + "')");
                 return;
             }
 
             Path parent = ensureDirectories(parentComponents, entry.getName());
             Path target = parent.resolve(name);
-            if (entry.isDirectory()) {
+            if (type == EntryType.DIRECTORY) {
                 boolean wasWhiteout = whiteoutPaths.contains(rel);
                 if (!prepareTarget(target, rel, true)) {
                     Files.createDirectory(target);
@@ -325,11 +330,11 @@ public final class LayerUnpacker {
                 dirs.put(rel, new DirMeta(mode(entry), entry.getLastModifiedTime()));
                 recordOwner(rel, parentRel, name, entry, false);
                 setXattrs(entry, target, rel);
-            } else if (entry.isFile()) {
+            } else if (type == EntryType.FILE) {
                 writeFile(entry, data, target, rel);
                 regularFiles.add(rel);
                 recordOwner(rel, parentRel, name, entry, false);
-            } else if (entry.isSymbolicLink()) {
+            } else if (type == EntryType.SYMLINK) {
                 String linkTarget = entry.getLinkName();
                 if (linkTarget == null || linkTarget.isEmpty() || linkTarget.indexOf('\0') >= 0
                         || linkTarget.getBytes(StandardCharsets.UTF_8).length > limits.maxNameLength()) {
@@ -544,7 +549,7 @@ public final class LayerUnpacker {
                 return;
             }
             int mode = mode(entry);
-            boolean restore = !symlink && entry.isFile() && (mode & 06000) != 0;
+            boolean restore = EntryType.of(entry) == EntryType.FILE && (mode & 06000) != 0;
             ownership.put(rel, new OwnershipEntry(parentRel, name, (int) Math.min(uid, Integer.MAX_VALUE),
                     (int) Math.min(gid, Integer.MAX_VALUE), restore ? mode : -1, symlink));
         }
@@ -726,6 +731,72 @@ public final class LayerUnpacker {
     }
 
     private record DirMeta(int mode, FileTime mtime) {
+    }
+
+    private enum EntryType {
+        FILE, DIRECTORY, SYMLINK, HARDLINK, SPECIAL, UNSUPPORTED;
+
+        static EntryType of(TarArchiveEntry e) {
+            if (e.isSparse()) {
+                return UNSUPPORTED;
+            }
+            switch (e.getLinkFlag()) {
+                case TarConstants.LF_NORMAL:
+                case TarConstants.LF_OLDNORM:
+                case TarConstants.LF_CONTIG:
+                    return FILE;
+                case TarConstants.LF_DIR:
+                    return DIRECTORY;
+                case TarConstants.LF_SYMLINK:
+                    return SYMLINK;
+                case TarConstants.LF_LINK:
+                    return HARDLINK;
+                case TarConstants.LF_CHR:
+                case TarConstants.LF_BLK:
+                case TarConstants.LF_FIFO:
+                    return SPECIAL;
+                default:
+                    return UNSUPPORTED;
+            }
+        }
+    }
+
+    /** A failure reading the layer stream (as opposed to writing the directory). */
+    static final class ArchiveReadException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        ArchiveReadException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
+    }
+
+    /** Marks every read failure as an {@link ArchiveReadException}. */
+    private static final class ReadTagging extends FilterInputStream {
+        ReadTagging(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return in.read();
+            } catch (ArchiveReadException | LimitExceeded e) {
+                throw e;
+            } catch (IOException e) {
+                throw new ArchiveReadException(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try {
+                return in.read(b, off, len);
+            } catch (ArchiveReadException | LimitExceeded e) {
+                throw e;
+            } catch (IOException e) {
+                throw new ArchiveReadException(e);
+            }
+        }
     }
 
     /** An I/O failure that already carries a full message; not to be re-wrapped as "malformed". */
