@@ -1,5 +1,7 @@
 package dev.jrun.image.layer;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+
 import java.util.List;
 
 /**
@@ -15,6 +17,7 @@ public record OwnershipPlan(List<OwnershipEntry> entries) {
         entries = List.copyOf(entries);
     }
 
+    @JsonIgnore
     public boolean isEmpty() {
         return entries.isEmpty();
     }
