@@ -25,7 +25,9 @@ package dev.jrun.image.layer;
  *
  * <p>A flattened copy (when overlay is unavailable) applies the layers bottom-up: a 0/0
  * character device deletes the name below it, an opaque directory empties the directory below
- * it before its own content is copied (see {@code dev.jrun.image.layer.LayerFlattener}).
+ * it. {@link LayerUnpacker#flatten} does that straight from the layer blobs (the store keeps
+ * them), as the caller and before any chown, so no file owned by a subordinate ID has to be
+ * read; its merged {@link OwnershipPlan} is then applied inside the user namespace.
  */
 public final class LayerFormat {
 

@@ -125,7 +125,58 @@ public final class LayerUnpacker {
      */
     public UnpackResult unpack(InputStream layer, Path root, String mediaType, DiffId expectedDiff)
             throws IOException, LayerRefusedException {
-        Run run = new Run(root.toAbsolutePath());
+        return unpackWith(new Run(root.toAbsolutePath(), false, new LinkedHashMap<>(), new HashMap<>()), layer, mediaType,
+                expectedDiff);
+    }
+
+    /**
+     * Starts a flattened copy: layers applied one over the other, bottom first, into one
+     * directory, for when overlayfs is unavailable. Whiteouts and opaque directories delete
+     * what lower layers put there instead of being recorded; the same hostile-archive rules
+     * apply to every layer. A lower layer's symlink or file where an upper layer needs a
+     * directory is replaced by that directory, as the overlay would show it.
+     *
+     * @param root an empty directory private to the caller
+     */
+    public Flattening flatten(Path root) throws IOException {
+        return new Flattening(new Run(root.toAbsolutePath(), true, new LinkedHashMap<>(), new HashMap<>()));
+    }
+
+    /** A flattened copy in progress; see {@link #flatten}. */
+    public final class Flattening {
+        private final Run run;
+        private boolean finished;
+
+        private Flattening(Run run) {
+            this.run = run;
+        }
+
+        /**
+         * Applies the next layer (bottom first). The result's ownership plan is the merged one
+         * for all layers so far.
+         */
+        public UnpackResult apply(InputStream layer, String mediaType, DiffId expectedDiff)
+                throws IOException, LayerRefusedException {
+            if (finished) {
+                throw new IllegalStateException("flattening already finished");
+            }
+            run.startLayer();
+            return unpackWith(run, layer, mediaType, expectedDiff);
+        }
+
+        /**
+         * Restores the modes of directories that were made writable to apply upper layers,
+         * and returns the merged ownership plan to apply inside the user namespace.
+         */
+        public OwnershipPlan finish() throws IOException {
+            finished = true;
+            run.restoreLockedDirectories();
+            return new OwnershipPlan(new ArrayList<>(run.ownership.values()));
+        }
+    }
+
+    private UnpackResult unpackWith(Run run, InputStream layer, String mediaType, DiffId expectedDiff)
+            throws IOException, LayerRefusedException {
         String previous = "(start of archive)";
         long entries = 0;
         UnpackResult.Compression compression;
@@ -266,21 +317,99 @@ public final class LayerUnpacker {
     private final class Run {
         private final Path root;
         private final boolean callerIsRoot;
-        /** relative path -> ownership entry; insertion order = extraction order. */
-        private final Map<String, OwnershipEntry> ownership = new LinkedHashMap<>();
-        /** relative path ("" = root) -> directory metadata to apply at the end. */
+        /** True for a flattened copy: whiteouts delete, lower layers' content is present. */
+        private final boolean flatten;
+        /** relative path -> ownership entry; insertion order = extraction order. Spans layers when flattening. */
+        private final Map<String, OwnershipEntry> ownership;
+        /** Flattening: directories made writable (u+rwx) to apply an upper layer -> their mode to restore. */
+        private final Map<String, Integer> lockedDirModes;
+        /** relative path ("" = root) -> directory metadata to apply at the end of this layer. */
         private final Map<String, DirMeta> dirs = new HashMap<>();
         /** relative paths of whiteouts made in this layer. */
         private final Set<String> whiteoutPaths = new HashSet<>();
         /** relative paths of regular files extracted in this layer (hard link targets). */
         private final Set<String> regularFiles = new HashSet<>();
+        /** relative paths this layer created or listed (flattening tells them from lower layers' content). */
+        private final Set<String> created = new HashSet<>();
         private final Map<String, List<String>> skipped = new TreeMap<>();
         private final byte[] buffer = new byte[BUFFER];
 
-        Run(Path root) throws IOException {
+        Run(Path root, boolean flatten, Map<String, OwnershipEntry> ownership, Map<String, Integer> lockedDirModes)
+                throws IOException {
             this.root = root;
+            this.flatten = flatten;
+            this.ownership = ownership;
+            this.lockedDirModes = lockedDirModes;
             Object uid = Files.getAttribute(root, "unix:uid", LinkOption.NOFOLLOW_LINKS);
             this.callerIsRoot = Integer.valueOf(0).equals(uid);
+        }
+
+        void startLayer() throws IOException {
+            dirs.clear();
+            whiteoutPaths.clear();
+            regularFiles.clear();
+            created.clear();
+            skipped.clear();
+            makeWritable(root, "");
+        }
+
+        private void makeWritable(Path dir, String rel) throws IOException {
+            int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+            if ((mode & 0700) != 0700) {
+                lockedDirModes.putIfAbsent(rel, mode);
+                Files.setAttribute(dir, "unix:mode", mode | 0700, LinkOption.NOFOLLOW_LINKS);
+            }
+        }
+
+        void restoreLockedDirectories() throws IOException {
+            List<String> ordered = new ArrayList<>(lockedDirModes.keySet());
+            ordered.sort(Comparator.comparingInt(LayerUnpacker::depth).reversed());
+            for (String rel : ordered) {
+                Path dir = rel.isEmpty() ? root : root.resolve(rel);
+                if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.setAttribute(dir, "unix:mode", lockedDirModes.get(rel), LinkOption.NOFOLLOW_LINKS);
+                }
+            }
+            lockedDirModes.clear();
+        }
+
+        /** Removes a lower layer's entry (flattening), with everything recorded below it. */
+        private void removeLower(Path target, String rel) throws IOException {
+            BasicFileAttributes a = lstat(target);
+            if (a == null) {
+                return;
+            }
+            if (a.isDirectory()) {
+                deleteTree(target);
+            } else {
+                Files.delete(target);
+            }
+            forget(rel);
+        }
+
+        /** Drops all bookkeeping for rel and everything below it. */
+        private void forget(String rel) {
+            String prefix = rel + "/";
+            ownership.keySet().removeIf(k -> k.equals(rel) || k.startsWith(prefix));
+            dirs.keySet().removeIf(k -> k.equals(rel) || k.startsWith(prefix));
+            regularFiles.removeIf(k -> k.equals(rel) || k.startsWith(prefix));
+            whiteoutPaths.removeIf(k -> k.equals(rel) || k.startsWith(prefix));
+            created.removeIf(k -> k.equals(rel) || k.startsWith(prefix));
+            lockedDirModes.keySet().removeIf(k -> k.equals(rel) || k.startsWith(prefix));
+        }
+
+        /** Flattening's opaque directory: everything lower layers put in it goes. */
+        private void removeLowerChildren(Path dir, String rel) throws IOException {
+            List<Path> children = new ArrayList<>();
+            try (java.nio.file.DirectoryStream<Path> list = Files.newDirectoryStream(dir)) {
+                list.forEach(children::add);
+            }
+            for (Path child : children) {
+                String childRel = rel.isEmpty() ? child.getFileName().toString() : rel + "/" + child.getFileName();
+                if (!created.contains(childRel)) {
+                    removeLower(child, childRel);
+                }
+            }
         }
 
         void extract(TarArchiveEntry entry, InputStream data) throws IOException, LayerRefusedException {
@@ -318,10 +447,13 @@ public final class LayerUnpacker {
 
             Path parent = ensureDirectories(parentComponents, entry.getName());
             Path target = parent.resolve(name);
+            created.add(rel);
             if (type == EntryType.DIRECTORY) {
                 boolean wasWhiteout = whiteoutPaths.contains(rel);
                 if (!prepareTarget(target, rel, true)) {
                     Files.createDirectory(target);
+                } else if (flatten) {
+                    makeWritable(target, rel);
                 }
                 if (wasWhiteout) {
                     // .wh.NAME and directory NAME in one layer: lower NAME hidden, this one shown.
@@ -440,7 +572,11 @@ public final class LayerUnpacker {
             String shown = parentRel.isEmpty() ? name : parentRel + "/" + name;
             if (name.equals(LayerFormat.OPAQUE_WHITEOUT)) {
                 Path parent = ensureDirectories(parentComponents, entry.getName());
-                markOpaque(parent, parentRel);
+                if (flatten) {
+                    removeLowerChildren(parent, parentRel);
+                } else {
+                    markOpaque(parent, parentRel);
+                }
                 return;
             }
             if (name.startsWith(LayerFormat.WHITEOUT_PREFIX + LayerFormat.WHITEOUT_PREFIX)) {
@@ -457,6 +593,18 @@ public final class LayerUnpacker {
             Path target = parent.resolve(hidden);
             String rel = parentRel.isEmpty() ? hidden : parentRel + "/" + hidden;
             BasicFileAttributes existing = lstat(target);
+            if (flatten) {
+                if (existing == null) {
+                    return;
+                }
+                if (!created.contains(rel)) {
+                    removeLower(target, rel);
+                } else if (existing.isDirectory()) {
+                    // This layer's own directory stays; the lower one's content goes.
+                    removeLowerChildren(target, rel);
+                }
+                return;
+            }
             if (existing == null) {
                 whiteouts.makeWhiteout(target);
                 whiteoutPaths.add(rel);
@@ -492,7 +640,18 @@ public final class LayerUnpacker {
                 BasicFileAttributes a = lstat(p);
                 if (a == null) {
                     Files.createDirectory(p);
+                    created.add(rel);
                     dirs.putIfAbsent(rel, new DirMeta(0755, null));
+                } else if (flatten && !a.isDirectory() && !created.contains(rel)) {
+                    // A lower layer's file or symlink where this layer needs a directory: the
+                    // overlay would show this layer's directory, so the flattened copy does too.
+                    // The lower symlink is removed, never followed.
+                    removeLower(p, rel);
+                    Files.createDirectory(p);
+                    created.add(rel);
+                    dirs.putIfAbsent(rel, new DirMeta(0755, null));
+                } else if (flatten && a.isDirectory()) {
+                    makeWritable(p, rel);
                 } else if (whiteoutPaths.contains(rel)) {
                     // A whiteout, then entries below the same name: the directory replaces the
                     // whiteout and, being this layer's, is opaque over the lower one.
@@ -527,17 +686,11 @@ public final class LayerUnpacker {
             }
             if (a.isDirectory()) {
                 deleteTree(target);
-                String prefix = rel + "/";
-                ownership.keySet().removeIf(k -> k.startsWith(prefix));
-                dirs.keySet().removeIf(k -> k.equals(rel) || k.startsWith(prefix));
-                regularFiles.removeIf(k -> k.startsWith(prefix));
-                whiteoutPaths.removeIf(k -> k.startsWith(prefix));
             } else {
                 Files.delete(target); // unlinks a symlink itself, never its target
             }
-            ownership.remove(rel);
-            regularFiles.remove(rel);
-            whiteoutPaths.remove(rel);
+            forget(rel);
+            created.add(rel); // the new entry takes its place in this layer
             return false;
         }
 
@@ -620,6 +773,7 @@ public final class LayerUnpacker {
             for (Map.Entry<String, DirMeta> e : ordered) {
                 Path dir = e.getKey().isEmpty() ? root : root.resolve(e.getKey());
                 Files.setAttribute(dir, "unix:mode", e.getValue().mode, LinkOption.NOFOLLOW_LINKS);
+                lockedDirModes.remove(e.getKey()); // this layer's mode is the one to keep
                 if (e.getValue().mtime != null) {
                     setTimes(dir, e.getValue().mtime);
                 }
