@@ -104,6 +104,12 @@ public final class LayerUnpacker {
     private static final int TAR_BLOCK = 512;
     private static final String SCHILY_XATTR = "SCHILY.xattr.";
 
+    /**
+     * GNU long names/links and PAX headers are read into memory whole by commons-compress; a
+     * header declaring gigabytes would exhaust the heap before any of our checks ran.
+     */
+    static final long MAX_METADATA_ENTRY_BYTES = 1 << 20;
+
     private final UnpackLimits limits;
     private final WhiteoutMaker whiteouts;
 
@@ -191,7 +197,7 @@ public final class LayerUnpacker {
                     : raw;
             digesting = new DigestingInputStream(new ReadTagging(plain), Digest.Algorithm.SHA256);
             LimitedInputStream limited = new LimitedInputStream(digesting, limits.maxTotalBytes());
-            BufferedInputStream tarBytes = new BufferedInputStream(limited, BUFFER);
+            BufferedInputStream tarBytes = new BufferedInputStream(new MetadataEntryGuard(limited), BUFFER);
             checkFirstBlockIsTar(tarBytes, mediaType);
             // lenient=false: a bad number field is an error, not silently 0.
             TarArchiveInputStream tar = new TarArchiveInputStream(tarBytes, 10240, TAR_BLOCK,
@@ -202,7 +208,10 @@ public final class LayerUnpacker {
                 try {
                     entry = tar.getNextEntry();
                 } catch (IOException e) {
-                    throw e instanceof LimitExceeded ? e : new ArchiveReadException(e);
+                    if (causeOf(e, LimitExceeded.class) != null || causeOf(e, MetadataTooLarge.class) != null) {
+                        throw e;
+                    }
+                    throw new ArchiveReadException(e);
                 }
                 if (entry == null) {
                     break;
@@ -217,6 +226,12 @@ public final class LayerUnpacker {
             // Read what follows the end-of-archive blocks: the diffID is over the whole stream.
             new ReadTagging(tarBytes).transferTo(OutputSink.INSTANCE);
         } catch (IOException e) {
+            MetadataTooLarge metadata = causeOf(e, MetadataTooLarge.class);
+            if (metadata != null) {
+                throw new LayerRefusedException("layer has a " + metadata.kind + " entry declaring " + metadata.size
+                        + " bytes, more than the " + MAX_METADATA_ENTRY_BYTES + " jrun reads into memory: refusing the"
+                        + " layer as an archive bomb");
+            }
             if (causedByLimit(e)) {
                 throw new LayerRefusedException("layer is larger than " + limits.maxTotalBytes()
                         + " bytes uncompressed (limit maxTotalBytes): refusing it as a decompression bomb; raise the"
@@ -238,6 +253,15 @@ public final class LayerUnpacker {
         }
         return new UnpackResult(diffId, digesting.count(), compression, entries,
                 new OwnershipPlan(new ArrayList<>(run.ownership.values())), run.notes());
+    }
+
+    private static <T extends Throwable> T causeOf(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
     private static boolean causedByLimit(Throwable e) {
@@ -801,6 +825,11 @@ public final class LayerUnpacker {
                     throw new LayerRefusedException("layer " + what + " \"" + shorten(name)
                             + "\" contains \"..\": refusing the layer (it tries to reach outside the image root)");
                 }
+                if (c.getBytes(StandardCharsets.UTF_8).length > 255) {
+                    // NAME_MAX on Linux filesystems; say so instead of failing with ENAMETOOLONG later.
+                    throw new LayerRefusedException("layer " + what + " \"" + shorten(name) + "\" has a component longer"
+                            + " than 255 bytes, which Linux file systems cannot store: refusing the layer");
+                }
                 out.add(c);
             }
             if (out.size() > limits.maxDepth()) {
@@ -934,7 +963,7 @@ public final class LayerUnpacker {
         public int read() throws IOException {
             try {
                 return in.read();
-            } catch (ArchiveReadException | LimitExceeded e) {
+            } catch (ArchiveReadException | LimitExceeded | MetadataTooLarge e) {
                 throw e;
             } catch (IOException e) {
                 throw new ArchiveReadException(e);
@@ -945,7 +974,7 @@ public final class LayerUnpacker {
         public int read(byte[] b, int off, int len) throws IOException {
             try {
                 return in.read(b, off, len);
-            } catch (ArchiveReadException | LimitExceeded e) {
+            } catch (ArchiveReadException | LimitExceeded | MetadataTooLarge e) {
                 throw e;
             } catch (IOException e) {
                 throw new ArchiveReadException(e);
@@ -1000,6 +1029,102 @@ public final class LayerUnpacker {
                 }
             }
             return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] buf = new byte[(int) Math.min(Math.max(n, 1), 65536)];
+            long skipped = 0;
+            while (skipped < n) {
+                int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
+                if (r < 0) {
+                    break;
+                }
+                skipped += r;
+            }
+            return skipped;
+        }
+
+        @Override
+        public boolean markSupported() {
+            return false;
+        }
+    }
+
+    /** Thrown by {@link MetadataEntryGuard}. */
+    static final class MetadataTooLarge extends IOException {
+        private static final long serialVersionUID = 1L;
+        final String kind;
+        final long size;
+
+        MetadataTooLarge(String kind, long size) {
+            super(kind + " entry of " + size + " bytes");
+            this.kind = kind;
+            this.size = size;
+        }
+    }
+
+    /**
+     * Looks at every 512-byte-aligned block going by; a valid tar header of a metadata type
+     * (GNU long name 'L' / long link 'K', PAX 'x' / 'g') declaring more than
+     * {@link #MAX_METADATA_ENTRY_BYTES} stops the stream before commons-compress buffers it.
+     * Checking every aligned block (not only the ones that are headers) keeps it independent
+     * of the tar parser's state; file data that happens to contain such a header (an embedded
+     * tar with a megabyte-sized PAX header) would be refused too, which no real image has.
+     */
+    static final class MetadataEntryGuard extends FilterInputStream {
+        private final byte[] block = new byte[TAR_BLOCK];
+        private int filled;
+
+        MetadataEntryGuard(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n <= 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = in.read(b, off, len);
+            int i = 0;
+            while (i < n) {
+                int take = Math.min(n - i, TAR_BLOCK - filled);
+                System.arraycopy(b, off + i, block, filled, take);
+                filled += take;
+                i += take;
+                if (filled == TAR_BLOCK) {
+                    inspect();
+                    filled = 0;
+                }
+            }
+            return n;
+        }
+
+        private void inspect() throws IOException {
+            byte type = block[156];
+            if (type != 'L' && type != 'K' && type != 'x' && type != 'g') {
+                return;
+            }
+            if (block[257] != 'u' || block[258] != 's' || block[259] != 't' || block[260] != 'a' || block[261] != 'r') {
+                return;
+            }
+            if (!org.apache.commons.compress.archivers.tar.TarUtils.verifyCheckSum(block)) {
+                return;
+            }
+            long size;
+            try {
+                size = org.apache.commons.compress.archivers.tar.TarUtils.parseOctalOrBinary(block, 124, 12);
+            } catch (IllegalArgumentException e) {
+                return; // the tar parser reports the malformed header itself
+            }
+            if (size > MAX_METADATA_ENTRY_BYTES) {
+                String kind = type == 'L' ? "GNU long name" : type == 'K' ? "GNU long link name" : "PAX header";
+                throw new MetadataTooLarge(kind, size);
+            }
         }
 
         @Override

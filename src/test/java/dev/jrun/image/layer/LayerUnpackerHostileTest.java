@@ -185,6 +185,29 @@ class LayerUnpackerHostileTest {
     }
 
     @Test
+    void hugeGnuLongNameIsRefusedBeforeItIsBuffered() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(TarBuilder.rawHeader("././@LongLink", TarConstants.LF_GNUTYPE_LONGNAME, 8L << 30));
+        out.write(new byte[4096]);
+        refused(out.toByteArray(), "GNU long name", "8589934592", "archive bomb");
+    }
+
+    @Test
+    void hugePaxHeaderIsRefusedBeforeItIsBuffered() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(TarBuilder.rawHeader("PaxHeaders/x", TarConstants.LF_PAX_EXTENDED_HEADER_LC, 3L << 20));
+        out.write(new byte[4096]);
+        refused(out.toByteArray(), "PAX header", "archive bomb");
+    }
+
+    @Test
+    void ordinaryPaxAndLongNamesStillWork() throws Exception {
+        String longName = "d/" + ("n".repeat(200) + "/").repeat(3) + "f";
+        accepted(new TarBuilder().withXattrs(longName, "x", Map.of("user.a", "b")).build());
+        assertEquals("x", Files.readString(box.layer.resolve(longName)));
+    }
+
+    @Test
     void declaredSizeBeyondTheDataIsATruncatedArchive() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(TarBuilder.rawHeader("short", TarConstants.LF_NORMAL, 100_000));
@@ -217,6 +240,11 @@ class LayerUnpackerHostileTest {
     void tooDeepIsRefused() throws Exception {
         String deep = "a/".repeat(300) + "f";
         refused(new TarBuilder().file(deep, "x").build(), "deep", "maxDepth");
+    }
+
+    @Test
+    void tooLongAComponentIsRefused() throws Exception {
+        refused(new TarBuilder().file("d/" + "n".repeat(300), "x").build(), "longer than 255 bytes");
     }
 
     @Test
