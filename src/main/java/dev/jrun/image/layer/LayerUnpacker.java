@@ -66,7 +66,9 @@ import java.util.TreeMap;
  *       cross it; docker and podman write such files as regular files when they build layers;</li>
  *   <li>malformed archives: bad header checksum, truncated data, garbage, a non-tar first block,
  *       unsupported compression (zstd, xz, bzip2: named in the message with the media type);</li>
- *   <li>any {@link UnpackLimits} exceeded (decompression bombs, huge declared sizes, deep paths);</li>
+ *   <li>any {@link UnpackLimits} exceeded (decompression bombs, huge declared sizes, deep paths),
+ *       a name component over 255 bytes (NAME_MAX), or a GNU long-name or PAX header entry over
+ *       {@link #MAX_METADATA_ENTRY_BYTES} (commons-compress would buffer it whole in memory);</li>
  *   <li>a bad whiteout: {@code .wh.} with an empty name or {@code .wh..} / {@code .wh...};</li>
  *   <li>a diffID mismatch, when an expected diffID is given.</li>
  * </ul>
@@ -92,11 +94,18 @@ import java.util.TreeMap;
  * {@code .wh.NAME} for a NAME that this same layer also contains keeps this layer's NAME; if
  * that NAME is a directory it is marked opaque (lower content hidden, this layer's shown).
  *
+ * <h2>Flattened copies</h2>
+ * {@link #flatten} applies several layers into one directory with the same rules, for when
+ * overlayfs is unavailable: whiteouts and opaque markers delete lower content instead of being
+ * recorded, and a lower layer's symlink where an upper layer needs a directory is replaced by
+ * the directory (as the overlay would show it), never followed.
+ *
  * <h2>Ownership and modes</h2>
  * Files are created as the caller (container root). Modes including setuid/setgid/sticky and
  * mtimes are set here (directories last, deepest first, so adding children does not disturb
  * them). Entries owned by anything other than 0:0 are listed in the returned
- * {@link OwnershipPlan} for the runtime to lchown inside the user namespace.
+ * {@link OwnershipPlan} for the runtime to lchown inside the user namespace. Names are decoded
+ * as UTF-8 (what Go-built layers use); undecodable bytes become U+FFFD.
  */
 public final class LayerUnpacker {
 
