@@ -65,6 +65,7 @@ public final class Store {
     private final ObjectMapper json;
     private final StoreLock mutationLock;
     private final StoreLock gcLock;
+    private final List<String> cleanupWarnings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Store(Path root, Remover remover) {
         this.root = root;
@@ -699,7 +700,7 @@ public final class Store {
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(tmp)) {
             for (Path p : dir) {
                 if (isStale(p, cutoff)) {
-                    remover.removeTree(p);
+                    removeBestEffort(p);
                 }
             }
         } catch (IOException e) {
@@ -712,13 +713,30 @@ public final class Store {
                 if (!Files.exists(p.resolve("container.json"), LinkOption.NOFOLLOW_LINKS)
                         && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(
                         Instant.now().minus(Duration.ofMinutes(10)))) {
-                    remover.removeTree(p);
+                    removeBestEffort(p);
                 }
             }
         } catch (IOException e) {
             throw new StoreException("cannot clean up container directories in " + root.resolve("containers") + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Debris that cannot be removed must not make every later command fail: it is never
+     * used, so note it for the user and go on.
+     */
+    private void removeBestEffort(Path p) {
+        try {
+            remover.removeTree(p);
+        } catch (IOException e) {
+            cleanupWarnings.add("could not remove leftover " + p + ": " + e.getMessage());
+        }
+    }
+
+    /** Leftovers of killed jrun processes that could not be removed; for the CLI to print once. */
+    public List<String> cleanupWarnings() {
+        return List.copyOf(cleanupWarnings);
     }
 
     private static boolean isStale(Path p, Instant cutoff) throws IOException {

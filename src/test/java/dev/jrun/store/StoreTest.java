@@ -263,6 +263,17 @@ class StoreTest {
     }
 
     @Test
+    void debrisThatCannotBeRemovedIsReportedNotFatal() throws Exception {
+        Path stale = root.resolve("tmp/layer-" + deadPid() + "-9");
+        Files.createDirectories(stale);
+        Store opened = Store.open(root, path -> {
+            throw new java.io.IOException("Operation not permitted");
+        });
+        assertEquals(1, opened.cleanupWarnings().size());
+        assertTrue(opened.cleanupWarnings().get(0).contains(stale.toString()), opened.cleanupWarnings().toString());
+    }
+
+    @Test
     void imagesAreFoundByNameIdAndPrefix() throws Exception {
         LayerRef l = storeLayer(new TarBuilder().file("f", "1").build());
         ImageRecord a = storeImage("docker.io/library/alpine:latest", "{\"a\":1}", l);
@@ -367,6 +378,28 @@ class StoreTest {
         assertTrue(r.layers().contains(l1.diffId()) && r.layers().contains(orphan.diffId()));
         assertTrue(store.hasLayer(l2.diffId()));
         assertEquals(1, store.images().size());
+    }
+
+    @Test
+    void pruneWaitsForAPullHoldingALeaseAndThenKeepsWhatItRecorded() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<RemovalReport> prune;
+            LayerRef layer;
+            try (Store.Lease lease = store.lease()) {
+                layer = storeLayer(new TarBuilder().file("f", "pulled").build());
+                prune = pool.submit(() -> store.prune());
+                Thread.sleep(300);
+                assertFalse(prune.isDone(), "prune must wait while a pull holds a lease");
+                storeImage("localhost/pulled:1", "{\"pulled\":1}", layer);
+            }
+            RemovalReport r = prune.get(30, TimeUnit.SECONDS);
+            assertEquals(List.of(), r.layers());
+            assertTrue(store.hasLayer(layer.diffId()));
+            assertTrue(store.hasBlob(layer.digest()));
+        } finally {
+            pool.shutdownNow();
+        }
     }
 
     @Test
