@@ -52,6 +52,8 @@ import java.util.regex.Pattern;
  * }
  * }</pre>
  */
+// Lock holds are try-with-resources whose variable is unused by design.
+@SuppressWarnings("try")
 public final class Store {
 
     /** Temporary files of dead processes, or older than this, are removed by the next store opening. */

@@ -33,6 +33,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+// Lock holds are try-with-resources whose variable is unused by design.
+@SuppressWarnings("try")
 class StoreTest {
 
     @TempDir

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Run in a separate JVM by the store tests: another jrun process working on the same store. */
+@SuppressWarnings("try")
 public final class StoreWorker {
     public static void main(String[] args) throws Exception {
         Path root = Path.of(args[1]);

@@ -202,7 +202,8 @@ public final class LayerUnpacker {
             BufferedInputStream raw = new BufferedInputStream(new ReadTagging(layer), BUFFER);
             compression = detectCompression(raw, mediaType);
             InputStream plain = compression == UnpackResult.Compression.GZIP
-                    ? new GzipCompressorInputStream(raw, true) // concatenated members, as Go's gzip reader reads them
+                    // concatenated members, as Go's gzip reader reads them
+                    ? GzipCompressorInputStream.builder().setInputStream(raw).setDecompressConcatenated(true).get()
                     : raw;
             digesting = new DigestingInputStream(new ReadTagging(plain), Digest.Algorithm.SHA256);
             LimitedInputStream limited = new LimitedInputStream(digesting, limits.maxTotalBytes());
