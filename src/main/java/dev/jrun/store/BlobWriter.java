@@ -1,6 +1,8 @@
 package dev.jrun.store;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -51,6 +53,53 @@ public final class BlobWriter extends OutputStream {
         while (buf.hasRemaining()) {
             channel.write(buf);
         }
+    }
+
+    /**
+     * An input stream over {@code source} that writes every byte it reads into this blob, so
+     * one pass over a download both unpacks a layer and stores its blob (no second read).
+     * Read it to the end, then {@link #commit()}: the blob is verified there, the layer by its
+     * diffID while unpacking.
+     */
+    public InputStream teeFrom(InputStream source) {
+        return new FilterInputStream(source) {
+            @Override
+            public int read() throws IOException {
+                int b = in.read();
+                if (b >= 0) {
+                    write(b);
+                }
+                return b;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) throws IOException {
+                int n = in.read(b, off, len);
+                if (n > 0) {
+                    write(b, off, n);
+                }
+                return n;
+            }
+
+            @Override
+            public long skip(long n) throws IOException {
+                byte[] buf = new byte[(int) Math.min(Math.max(n, 1), 65536)];
+                long skipped = 0;
+                while (skipped < n) {
+                    int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
+                    if (r < 0) {
+                        break;
+                    }
+                    skipped += r;
+                }
+                return skipped;
+            }
+
+            @Override
+            public boolean markSupported() {
+                return false; // a reset would write bytes twice
+            }
+        };
     }
 
     /** Bytes written so far (for progress). */

@@ -41,10 +41,10 @@ import java.util.regex.Pattern;
  * try (Store.Lease lease = store.lease()) {
  *     for (layer : manifest.layers) {
  *         if (!store.hasLayer(diffId)) {
- *             try (BlobWriter w = store.newBlobWriter(digest, size)) { copy(registryStream, w); w.commit(); }
- *             try (Store.LayerTransaction tx = store.beginLayer(diffId)) {
- *                 ...unpack into tx.diffDir(), verify diffID, apply ownership...
- *                 tx.commit(metadata);
+ *             // one pass: the download is stored as a blob while the layer unpacks from it
+ *             try (BlobWriter blob = store.newBlobWriter(digest, size)) {
+ *                 layerImporter.importLayer(blob.teeFrom(registryStream), diffId, mediaType);
+ *                 blob.commit();
  *             }
  *         }
  *     }

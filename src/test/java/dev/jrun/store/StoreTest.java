@@ -121,6 +121,21 @@ class StoreTest {
     }
 
     @Test
+    void oneDownloadPassStoresTheBlobAndUnpacksTheLayer() throws Exception {
+        byte[] tar = new TarBuilder().file("etc/os-release", "ID=test").build();
+        byte[] gz = TarBuilder.gzip(tar);
+        BlobDigest digest = BlobDigest.parse(TarBuilder.sha256(gz));
+        DiffId diffId = DiffId.parse(TarBuilder.sha256(tar));
+        try (BlobWriter blob = store.newBlobWriter(digest, gz.length)) {
+            importer().importLayer(blob.teeFrom(new ByteArrayInputStream(gz)), diffId, null);
+            blob.commit();
+        }
+        assertTrue(store.hasBlob(digest));
+        assertTrue(store.hasLayer(diffId));
+        assertEquals("ID=test", Files.readString(store.layerDiffDir(diffId).resolve("etc/os-release")));
+    }
+
+    @Test
     void layerWithWrongDiffIdIsRefusedAndNothingIsKept() throws Exception {
         byte[] tar = new TarBuilder().file("f", "x").build();
         DiffId wrong = DiffId.parse("sha256:" + "1".repeat(64));
