@@ -35,7 +35,9 @@ public final class LayerImporter {
     }
 
     /**
-     * Imports one layer unless the store already has it (then the stream is left unread).
+     * Imports one layer unless the store already has it. The stream is read to its end either
+     * way, so a blob tee'd from it ({@code BlobWriter.teeFrom}) is complete even when another
+     * process committed the same layer first; check {@link Store#hasLayer} before downloading.
      *
      * @param layer     the layer blob's content (compressed or not); not closed
      * @param expected  the diffID the image config lists for this layer
@@ -44,6 +46,11 @@ public final class LayerImporter {
      */
     public Path importLayer(InputStream layer, DiffId expected, String mediaType) throws JrunException {
         if (store.hasLayer(expected)) {
+            try {
+                layer.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                throw new StoreException("reading layer " + expected + " failed: " + e.getMessage(), e);
+            }
             return store.layerDiffDir(expected);
         }
         try (Store.LayerTransaction tx = store.beginLayer(expected)) {
