@@ -1,0 +1,84 @@
+package dev.jrun.image.layer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.jrun.errors.JrunException;
+import dev.jrun.store.DiffId;
+import dev.jrun.store.LayerMetadata;
+import dev.jrun.store.Store;
+import dev.jrun.store.StoreException;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Unpacks a layer stream into the store: into a private temporary directory, verifying the
+ * diffID while streaming, applying ownership, then committing (rename) only if all of that
+ * succeeded. On any failure the temporary directory is discarded and nothing is used.
+ */
+public final class LayerImporter {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .disable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+    private final Store store;
+    private final LayerUnpacker unpacker;
+    private final OwnershipApplier ownership;
+
+    public LayerImporter(Store store, LayerUnpacker unpacker, OwnershipApplier ownership) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.unpacker = Objects.requireNonNull(unpacker, "unpacker");
+        this.ownership = Objects.requireNonNull(ownership, "ownership");
+    }
+
+    /**
+     * Imports one layer unless the store already has it. The stream is read to its end either
+     * way, so a blob tee'd from it ({@code BlobWriter.teeFrom}) is complete even when another
+     * process committed the same layer first; check {@link Store#hasLayer} before downloading.
+     *
+     * @param layer     the layer blob's content (compressed or not); not closed
+     * @param expected  the diffID the image config lists for this layer
+     * @param mediaType for messages
+     * @return the committed layer's diff directory
+     */
+    public Path importLayer(InputStream layer, DiffId expected, String mediaType) throws JrunException {
+        if (store.hasLayer(expected)) {
+            try {
+                layer.transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (IOException e) {
+                throw new StoreException("reading layer " + expected + " failed: " + e.getMessage(), e);
+            }
+            return store.layerDiffDir(expected);
+        }
+        try (Store.LayerTransaction tx = store.beginLayer(expected)) {
+            UnpackResult result;
+            try {
+                result = unpacker.unpack(layer, tx.diffDir(), mediaType, expected);
+            } catch (IOException e) {
+                throw new StoreException("unpacking layer " + expected + " into " + tx.diffDir() + " failed: "
+                        + e.getMessage(), e);
+            }
+            ownership.apply(tx.diffDir(), result.ownership());
+            try {
+                Files.write(tx.dir().resolve("ownership.json"), JSON.writeValueAsBytes(result.ownership()));
+            } catch (IOException e) {
+                throw new StoreException("cannot write the ownership record of layer " + expected + ": " + e.getMessage(), e);
+            }
+            return tx.commit(new LayerMetadata(result.diffId(), LayerFormat.VERSION, result.uncompressedBytes(),
+                    result.entries(), result.notes()));
+        }
+    }
+
+    /** The ownership plan recorded with a committed layer. */
+    public static OwnershipPlan recordedOwnership(Store store, DiffId diffId) throws StoreException {
+        Path file = store.layerDir(diffId).resolve("ownership.json");
+        try {
+            return JSON.readValue(file.toFile(), OwnershipPlan.class);
+        } catch (IOException e) {
+            throw new StoreException("cannot read " + file + ": " + e.getMessage() + "; remove the image and pull again", e);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package dev.jrun.store;
+
+import dev.jrun.errors.JrunException;
+
+/** The store refused or failed an operation; the message says which, on what, and what to do. */
+public class StoreException extends JrunException {
+    private static final long serialVersionUID = 1L;
+
+    public StoreException(String message) {
+        super(message);
+    }
+
+    public StoreException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
