@@ -26,9 +26,15 @@ final class UserNamespaceErrors {
                     + "container or sandbox, its seccomp filter may forbid it");
         }
         if (errno == ENOSPC) {
-            return new JrunException(prefix + "user.max_user_namespaces is " + sysctlOr("user/max_user_namespaces", "?")
-                    + " (0 disables user namespaces) or is used up; raise it as root: "
-                    + "sysctl -w user.max_user_namespaces=15000");
+            String limit = sysctlOr("user/max_user_namespaces", "?");
+            if ("0".equals(limit)) {
+                return new JrunException(prefix + "user namespaces are disabled: user.max_user_namespaces is 0; "
+                        + "enable them as root: sysctl -w user.max_user_namespaces=15000");
+            }
+            return new JrunException(prefix + "no user namespace may be created here: user.max_user_namespaces ("
+                    + limit + " in this namespace) or the limit of an enclosing one is used up, as in a sandbox that "
+                    + "forbids nested user namespaces (bwrap --disable-userns); run jrun outside it, or raise the "
+                    + "limit as root: sysctl -w user.max_user_namespaces=15000");
         }
         if (errno == EUSERS) {
             return new JrunException(prefix + "user namespaces are nested too deeply (the kernel allows 32)");
