@@ -1,0 +1,95 @@
+package dev.jrun.registry;
+
+import dev.jrun.errors.JrunException;
+
+import java.io.IOException;
+import java.time.Duration;
+
+/**
+ * Bounded retries with exponential backoff for transient failures: network errors (connection
+ * refused or reset, also mid-stream), HTTP 5xx, and 429 (honouring Retry-After, capped at
+ * {@code maxDelay} as containers/image does). Never retries a refused digest, a 404 or a 401:
+ * those do not heal by waiting.
+ */
+public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDelay, Duration maxTotal) {
+    /** 5 attempts, 1 s doubling to at most 30 s, and never more than 3 minutes in all. */
+    public static final RetryPolicy DEFAULT = new RetryPolicy(5, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(3));
+    public static final RetryPolicy NONE = new RetryPolicy(1, Duration.ZERO, Duration.ZERO, Duration.ZERO);
+
+    public RetryPolicy {
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be at least 1");
+        }
+    }
+
+    /** One try of an operation: may be repeated, so it must start from scratch each time. */
+    @FunctionalInterface
+    interface Attempt<T> {
+        T run() throws IOException, JrunException;
+    }
+
+    <T> T run(String action, Attempt<T> attempt) throws JrunException {
+        long started = System.nanoTime();
+        Duration delay = initialDelay;
+        for (int attemptNumber = 1; ; attemptNumber++) {
+            Duration wait;
+            String failure;
+            try {
+                return attempt.run();
+            } catch (RegistryException e) {
+                if (!e.isTransient()) {
+                    throw e;
+                }
+                if (attemptNumber >= maxAttempts) {
+                    throw new RegistryException(e.kind(), e.status(), e.getMessage()
+                            + " (gave up after " + attemptNumber + " attempts)", e.retryAfter().orElse(null));
+                }
+                wait = e.retryAfter().orElse(delay);
+                failure = e.getMessage();
+            } catch (IOException e) {
+                if (attemptNumber >= maxAttempts) {
+                    throw new JrunException(action + ": " + describe(e) + " (gave up after " + attemptNumber
+                            + " attempts); check the network and that the registry is up, then try again", e);
+                }
+                wait = delay;
+                failure = describe(e);
+            }
+            if (wait.compareTo(maxDelay) > 0) {
+                wait = maxDelay;
+            }
+            Duration spent = Duration.ofNanos(System.nanoTime() - started);
+            if (spent.plus(wait).compareTo(maxTotal) > 0) {
+                throw new JrunException(action + ": " + failure + " (gave up after " + attemptNumber
+                        + " attempts in " + spent.toSeconds() + " s); try again later");
+            }
+            sleep(action, wait);
+            delay = delay.multipliedBy(2).compareTo(maxDelay) > 0 ? maxDelay : delay.multipliedBy(2);
+        }
+    }
+
+    private static void sleep(String action, Duration wait) throws JrunException {
+        try {
+            Thread.sleep(wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new JrunException(action + ": interrupted while waiting to retry", e);
+        }
+    }
+
+    /** Java's network exceptions often carry no message; name the class so the user sees something. */
+    static String describe(IOException e) {
+        StringBuilder out = new StringBuilder();
+        Throwable t = e;
+        for (int depth = 0; t != null && depth < 3; depth++, t = t.getCause()) {
+            if (out.length() > 0) {
+                out.append(": ");
+            }
+            String message = t.getMessage();
+            out.append(message == null || message.isEmpty() ? t.getClass().getSimpleName() : message);
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return out.toString();
+    }
+}
