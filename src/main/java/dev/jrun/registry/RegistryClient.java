@@ -157,22 +157,27 @@ public final class RegistryClient {
      */
     public void checkLogin(String registry, boolean insecure, Credentials credentials) throws JrunException {
         String action = "log in to " + registry + " as " + credentials.username();
-        retry.run(action, () -> {
-            HttpResponse<InputStream> response = transport.send(registry, insecure, Optional.of(credentials), null,
-                    RegistryTransport.Request.get("/v2/", Map.of(), Duration.ofSeconds(60)));
-            try (InputStream body = response.body()) {
-                byte[] excerpt = body.readNBytes(ErrorResponses.MAX_ERROR_BODY);
-                if (response.statusCode() != 200) {
-                    RegistryException e = ErrorResponses.toException(action, registry, "registry " + registry,
-                            response.statusCode(), response.headers(), excerpt);
-                    if (e.kind() == RegistryException.Kind.UNAUTHORIZED) {
-                        throw new RegistryException(e.kind(), e.status(), action + ": the registry refused the"
-                                + " user name or password; check them and try again", null);
+        try {
+            retry.run(action, () -> {
+                HttpResponse<InputStream> response = transport.send(registry, insecure, Optional.of(credentials), null,
+                        RegistryTransport.Request.get("/v2/", Map.of(), Duration.ofSeconds(60)));
+                try (InputStream body = response.body()) {
+                    byte[] excerpt = body.readNBytes(ErrorResponses.MAX_ERROR_BODY);
+                    if (response.statusCode() != 200) {
+                        throw ErrorResponses.toException(action, registry, "registry " + registry,
+                                response.statusCode(), response.headers(), excerpt);
                     }
-                    throw e;
                 }
+                return null;
+            });
+        } catch (RegistryException e) {
+            if (e.kind() != RegistryException.Kind.UNAUTHORIZED) {
+                throw e;
             }
-            return null;
-        });
+            // Refused by the registry itself or by its token service: either way the user must
+            // fix the user name or password, not run "jrun login" (which they are doing).
+            throw new RegistryException(e.kind(), e.status(), action + ": the user name or password was refused;"
+                    + " check them and try again (" + e.getMessage() + ")", null);
+        }
     }
 }
