@@ -81,11 +81,12 @@ public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDe
         StringBuilder out = new StringBuilder();
         Throwable t = e;
         for (int depth = 0; t != null && depth < 3; depth++, t = t.getCause()) {
-            if (out.length() > 0) {
-                out.append(": ");
-            }
             String message = t.getMessage();
-            out.append(message == null || message.isEmpty() ? t.getClass().getSimpleName() : message);
+            String text = message == null || message.isEmpty() ? t.getClass().getSimpleName() : message;
+            if (out.indexOf(text) >= 0) {
+                continue; // wrappers often repeat their cause's message
+            }
+            out.append(out.length() > 0 ? ": " : "").append(text);
             if (t.getCause() == t) {
                 break;
             }
