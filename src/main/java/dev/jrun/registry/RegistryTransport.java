@@ -37,6 +37,8 @@ final class RegistryTransport {
     /** Docker Hub's API is not served at docker.io (containers/image {@code dockerRegistry}). */
     static final String DOCKER_HUB_API_HOST = "registry-1.docker.io";
     private static final int MAX_REDIRECTS = 5;
+    private static final Duration PING_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration INSECURE_HTTPS_PING_TIMEOUT = Duration.ofSeconds(3);
     private static final String USER_AGENT = "jrun/0.1 (+https://github.com/jrun)";
 
     /** What to send; the body supplier is called again for the one authenticated resend. */
@@ -230,7 +232,10 @@ final class RegistryTransport {
 
     private Base ping(String scheme, String host, boolean insecure) throws IOException, JrunException {
         URI uri = URI.create(scheme + "://" + host + "/v2/");
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+        // An insecure registry that speaks plain http may never answer a TLS hello (a server
+        // waiting for a request line): give https a short chance before falling back to http.
+        Duration timeout = insecure && scheme.equals("https") ? INSECURE_HTTPS_PING_TIMEOUT : PING_TIMEOUT;
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
                 .header("User-Agent", USER_AGENT).GET().build();
         HttpResponse<InputStream> response = sendRaw(client(insecure), request);
         try (InputStream body = response.body()) {

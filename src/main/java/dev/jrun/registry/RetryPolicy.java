@@ -33,34 +33,34 @@ public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDe
         Duration delay = initialDelay;
         for (int attemptNumber = 1; ; attemptNumber++) {
             Duration wait;
-            String failure;
+            RegistryException registryFailure = null;
+            IOException networkFailure = null;
             try {
                 return attempt.run();
             } catch (RegistryException e) {
                 if (!e.isTransient()) {
                     throw e;
                 }
-                if (attemptNumber >= maxAttempts) {
-                    throw new RegistryException(e.kind(), e.status(), e.getMessage()
-                            + " (gave up after " + attemptNumber + " attempts)", e.retryAfter().orElse(null));
-                }
+                registryFailure = e;
                 wait = e.retryAfter().orElse(delay);
-                failure = e.getMessage();
             } catch (IOException e) {
-                if (attemptNumber >= maxAttempts) {
-                    throw new JrunException(action + ": " + describe(e) + " (gave up after " + attemptNumber
-                            + " attempts); check the network and that the registry is up, then try again", e);
-                }
+                networkFailure = e;
                 wait = delay;
-                failure = describe(e);
             }
             if (wait.compareTo(maxDelay) > 0) {
                 wait = maxDelay;
             }
             Duration spent = Duration.ofNanos(System.nanoTime() - started);
-            if (spent.plus(wait).compareTo(maxTotal) > 0) {
-                throw new JrunException(action + ": " + failure + " (gave up after " + attemptNumber
-                        + " attempts in " + spent.toSeconds() + " s); try again later");
+            boolean outOfAttempts = attemptNumber >= maxAttempts;
+            if (outOfAttempts || spent.plus(wait).compareTo(maxTotal) > 0) {
+                String gaveUp = " (gave up after " + attemptNumber + (attemptNumber == 1 ? " attempt" : " attempts")
+                        + (outOfAttempts ? "" : " in " + spent.toSeconds() + " s") + ")";
+                if (registryFailure != null) {
+                    throw new RegistryException(registryFailure.kind(), registryFailure.status(),
+                            registryFailure.getMessage() + gaveUp, registryFailure.retryAfter().orElse(null));
+                }
+                throw new JrunException(action + ": " + describe(networkFailure) + gaveUp
+                        + "; check the network and that the registry is up, then try again", networkFailure);
             }
             sleep(action, wait);
             delay = delay.multipliedBy(2).compareTo(maxDelay) > 0 ? maxDelay : delay.multipliedBy(2);
