@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.jrun.errors.JrunException;
+import dev.jrun.registry.RegistryClient;
+import dev.jrun.registry.RemoteRepository;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,6 +40,11 @@ public final class RegistriesConf {
 
     /** One place to pull from: a mirror or the registry's own location. */
     public record Endpoint(ImageReference reference, boolean insecure, boolean mirror) {
+        /** The repository to hand to {@link RegistryClient}, with this endpoint's TLS setting. */
+        public RemoteRepository repository() {
+            return new RemoteRepository(reference.domain(), reference.path(), insecure);
+        }
+
         @Override
         public String toString() {
             return reference + (mirror ? " (mirror)" : "") + (insecure ? " (insecure)" : "");
