@@ -108,6 +108,10 @@ final class RegistryTransport {
                                    Request request) throws IOException, JrunException {
         Base base = base(registry, insecure);
         URI uri = request.pathOrUrl().startsWith("/") ? base.uri(request.pathOrUrl()) : URI.create(request.pathOrUrl());
+        if (!request.pathOrUrl().startsWith("/")) {
+            // Absolute URLs come from the registry (upload Location): same rules as a redirect.
+            checkRedirect(base, base.uri("/"), uri);
+        }
         Optional<String> authorization = authorization(base, registry, creds, scope, base.challenges(), false);
         boolean sameOrigin = sameOrigin(uri, base.uri("/"));
         HttpResponse<InputStream> response = sendOnce(base, uri, request, sameOrigin ? authorization : Optional.empty());
@@ -204,7 +208,8 @@ final class RegistryTransport {
     static boolean isLoopback(String hostPort) {
         String host = hostPort.startsWith("[") ? hostPort.substring(0, hostPort.indexOf(']') + 1)
                 : hostPort.contains(":") ? hostPort.substring(0, hostPort.indexOf(':')) : hostPort;
-        return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
+        // 127.0.0.0/8 as a literal only: "127.example.com" is a name anyone can point anywhere.
+        return host.equals("localhost") || host.equals("[::1]") || host.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
 
     /** Pings /v2/ once per registry (https, then http if insecure) and remembers the answer. */

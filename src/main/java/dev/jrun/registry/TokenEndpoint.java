@@ -73,7 +73,8 @@ final class TokenEndpoint {
         }
         String scheme = realmUri.getScheme() == null ? "" : realmUri.getScheme().toLowerCase();
         // The realm comes from the registry: only http(s), and plain http only when the user
-        // accepted insecure transport for this registry, since credentials go there.
+        // accepted insecure transport for this registry or the realm is on this machine
+        // (loopback cannot be sniffed from the network), since credentials go there.
         if (!scheme.equals("https") && !(scheme.equals("http") && (insecure || RegistryTransport.isLoopback(realmUri.getAuthority())))) {
             throw new RegistryException(RegistryException.Kind.PROTOCOL, 0, action + ": jrun only asks https realms"
                     + " for tokens (http only for registries marked insecure); the registry is misconfigured", null);

@@ -231,4 +231,22 @@ class RegistryErrorsTest {
         client().fetchManifest(repo(), "1");
         assertEquals(List.of("null"), authorizations);
     }
+
+    @Test
+    void sha512BlobsAreVerifiedWithSha512() throws Exception {
+        byte[] content = "sha512 content".getBytes(StandardCharsets.UTF_8);
+        Digest sha512 = new Digest("sha512", java.util.HexFormat.of().formatHex(
+                java.security.MessageDigest.getInstance("SHA-512").digest(content)));
+        script.add(new Answer(200, Map.of("Content-Type", "application/octet-stream"), content));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        client().fetchBlob(repo(), new Descriptor(MediaTypes.OCI_LAYER_GZIP, sha512, content.length), BlobSink.toBuffer(out));
+        assertArrayEquals(content, out.toByteArray());
+
+        byte[] other = "sha512 CONTENT".getBytes(StandardCharsets.UTF_8);
+        script.clear();
+        script.add(new Answer(200, Map.of("Content-Type", "application/octet-stream"), other));
+        JrunException e = assertThrows(JrunException.class, () -> client().fetchBlob(repo(),
+                new Descriptor(MediaTypes.OCI_LAYER_GZIP, sha512, other.length), BlobSink.toBuffer(out)));
+        assertTrue(e.getMessage().contains("does not match the digest"), e.getMessage());
+    }
 }
