@@ -90,8 +90,7 @@ public final class AuthFile implements CredentialSource {
         }
         wanted.add(registry);
         for (String key : wanted) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> entry = it.next();
+            for (Map.Entry<String, JsonNode> entry : auths.properties()) {
                 if (normalizeKey(entry.getKey()).equals(key)) {
                     Optional<Credentials> credentials = decode(file, entry.getKey(), entry.getValue());
                     if (credentials.isPresent()) {

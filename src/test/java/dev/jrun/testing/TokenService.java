@@ -63,27 +63,48 @@ public final class TokenService implements AutoCloseable {
 
     /** A running token service that knows {@code user} with {@code password}. */
     public static TokenService start(String user, String password) {
-        Path dir = TestRegistry.tempDir();
         try {
-            Path store = dir.resolve("token.p12");
-            String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-            TestRegistry.run(List.of(keytool, "-genkeypair", "-alias", "token", "-keyalg", "RSA", "-keysize", "2048",
-                    "-dname", "CN=jrun-test-token", "-validity", "2", "-storetype", "PKCS12",
-                    "-keystore", store.toString(), "-storepass", "changeit", "-keypass", "changeit"));
-            KeyStore keyStore = KeyStore.getInstance("PKCS12");
-            try (InputStream in = new FileInputStream(store.toFile())) {
-                keyStore.load(in, "changeit".toCharArray());
-            }
-            TokenService service = new TokenService((PrivateKey) keyStore.getKey("token", "changeit".toCharArray()),
-                    (X509Certificate) keyStore.getCertificate("token"));
+            SigningKey signing = SigningKey.get();
+            TokenService service = new TokenService(signing.key(), signing.certificate());
             service.users.put(user, password);
             return service;
         } catch (IOException e) {
             throw new UncheckedIOException("start token service", e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("make token signing key", e);
-        } finally {
-            TestRegistry.deleteTree(dir);
+        }
+    }
+
+    /** One throw-away key per test JVM: keytool takes seconds, and tests only need it to be unguessable. */
+    private record SigningKey(PrivateKey key, X509Certificate certificate) {
+        private static SigningKey instance;
+
+        static synchronized SigningKey get() {
+            if (instance == null) {
+                instance = generate();
+            }
+            return instance;
+        }
+
+        private static SigningKey generate() {
+            Path dir = TestRegistry.tempDir();
+            try {
+                Path store = dir.resolve("token.p12");
+                String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+                TestRegistry.run(List.of(keytool, "-genkeypair", "-alias", "token", "-keyalg", "RSA", "-keysize", "2048",
+                        "-dname", "CN=jrun-test-token", "-validity", "2", "-storetype", "PKCS12",
+                        "-keystore", store.toString(), "-storepass", "changeit", "-keypass", "changeit"));
+                KeyStore keyStore = KeyStore.getInstance("PKCS12");
+                try (InputStream in = new FileInputStream(store.toFile())) {
+                    keyStore.load(in, "changeit".toCharArray());
+                }
+                return new SigningKey((PrivateKey) keyStore.getKey("token", "changeit".toCharArray()),
+                        (X509Certificate) keyStore.getCertificate("token"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("make token signing key", e);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("make token signing key", e);
+            } finally {
+                TestRegistry.deleteTree(dir);
+            }
         }
     }
 
