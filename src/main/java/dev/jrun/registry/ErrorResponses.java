@@ -59,8 +59,11 @@ final class ErrorResponses {
         }
         if (status == 404 || codes.contains("MANIFEST_UNKNOWN") || codes.contains("NAME_UNKNOWN")
                 || codes.contains("BLOB_UNKNOWN")) {
+            String advice = what.startsWith("blob ")
+                    ? "; the registry lacks a blob the image's manifest references (a broken or partly pushed image)"
+                    : "; check the name and tag";
             return new RegistryException(RegistryException.Kind.NOT_FOUND, status, prefix
-                    + what + " not found" + registrySaid + "; check the name and tag", null);
+                    + what + " not found" + registrySaid + advice, null);
         }
         if (status >= 500) {
             return new RegistryException(RegistryException.Kind.SERVER, status, prefix

@@ -225,9 +225,7 @@ final class RegistryTransport {
             base = ping("https", host, insecure);
         } catch (IOException e) {
             if (!insecure) {
-                throw new IOException("connect to https://" + host + "/v2/: " + RetryPolicy.describe(e)
-                        + (isLoopback(host) ? " (for a plain-http registry, mark " + registry
-                        + " insecure = true in registries.conf)" : ""), e);
+                throw e;
             }
             base = ping("http", host, true);
         }
@@ -242,7 +240,12 @@ final class RegistryTransport {
         Duration timeout = insecure && scheme.equals("https") ? INSECURE_HTTPS_PING_TIMEOUT : PING_TIMEOUT;
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
                 .header("User-Agent", USER_AGENT).GET().build();
-        HttpResponse<InputStream> response = sendRaw(client(insecure), request);
+        HttpResponse<InputStream> response;
+        try {
+            response = sendRaw(client(insecure), request);
+        } catch (IOException e) {
+            throw new IOException("connect to " + uri + ": " + RetryPolicy.describe(e), e);
+        }
         try (InputStream body = response.body()) {
             byte[] excerpt = body.readNBytes(ErrorResponses.MAX_ERROR_BODY);
             int status = response.statusCode();

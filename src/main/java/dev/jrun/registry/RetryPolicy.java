@@ -2,7 +2,12 @@ package dev.jrun.registry;
 
 import dev.jrun.errors.JrunException;
 
+import javax.net.ssl.SSLException;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 
 /**
@@ -44,6 +49,10 @@ public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDe
                 registryFailure = e;
                 wait = e.retryAfter().orElse(delay);
             } catch (IOException e) {
+                String permanent = permanentFailure(e);
+                if (permanent != null) {
+                    throw new JrunException(action + ": " + describe(e) + "; " + permanent, e);
+                }
                 networkFailure = e;
                 wait = delay;
             }
@@ -76,21 +85,52 @@ public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDe
         }
     }
 
-    /** Java's network exceptions often carry no message; name the class so the user sees something. */
+    /**
+     * Failures that waiting does not cure, with what to do instead, or null for transient ones:
+     * a TLS failure (wrong certificate, or a plain-http server) and an unknown host name.
+     */
+    static String permanentFailure(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SSLException) {
+                return "the TLS connection failed; if the registry serves plain HTTP or a certificate jrun cannot"
+                        + " verify, mark it insecure = true in registries.conf (containers-registries.conf(5))";
+            }
+            if (t instanceof UnknownHostException || t instanceof UnresolvedAddressException) {
+                return "check the spelling of the registry and the DNS configuration";
+            }
+        }
+        return null;
+    }
+
+    /** Java's network exceptions often carry no message; say what the exception chain means. */
     static String describe(IOException e) {
         StringBuilder out = new StringBuilder();
         Throwable t = e;
-        for (int depth = 0; t != null && depth < 3; depth++, t = t.getCause()) {
-            String message = t.getMessage();
-            String text = message == null || message.isEmpty() ? t.getClass().getSimpleName() : message;
-            if (out.indexOf(text) >= 0) {
-                continue; // wrappers often repeat their cause's message
+        for (int depth = 0; t != null && depth < 4; depth++) {
+            String text = text(t);
+            if (text != null && out.indexOf(text) < 0) {
+                out.append(out.length() > 0 ? ": " : "").append(text);
             }
-            out.append(out.length() > 0 ? ": " : "").append(text);
-            if (t.getCause() == t) {
-                break;
-            }
+            t = t.getCause() == t ? null : t.getCause();
         }
-        return out.toString();
+        return out.length() > 0 ? out.toString() : e.getClass().getSimpleName();
+    }
+
+    private static String text(Throwable t) {
+        String message = t.getMessage();
+        if (message != null && !message.isEmpty()) {
+            return message;
+        }
+        // The JDK's HttpClient reports connect failures as a bare ConnectException around these.
+        if (t instanceof UnresolvedAddressException) {
+            return "host name does not resolve";
+        }
+        if (t instanceof ClosedChannelException) {
+            return "connection refused";
+        }
+        if (t instanceof ConnectException) {
+            return null; // its cause says why
+        }
+        return t.getClass().getSimpleName();
     }
 }

@@ -188,6 +188,15 @@ class RegistryClientTest {
         JrunException e = assertThrows(JrunException.class, () -> client.fetchManifest(secure, "v1"));
         assertTrue(e.getMessage().contains("https://" + registry.host()), e.getMessage());
         assertTrue(e.getMessage().contains("insecure = true"), e.getMessage());
+        assertFalse(e.getMessage().contains("gave up"), "TLS failures are not retried: " + e.getMessage());
+    }
+
+    @Test
+    void unknownHostFailsAtOnce() {
+        RemoteRepository nowhere = new RemoteRepository("no-such-registry.invalid", "a/b", false);
+        JrunException e = assertThrows(JrunException.class, () -> client.fetchManifest(nowhere, "1"));
+        assertTrue(e.getMessage().startsWith("fetch manifest no-such-registry.invalid/a/b:1: "), e.getMessage());
+        assertTrue(e.getMessage().contains("host name does not resolve; check the spelling"), e.getMessage());
     }
 
     /** The filesystem driver's layout: docker/registry/v2/blobs/sha256/ab/abcdef.../data. */
