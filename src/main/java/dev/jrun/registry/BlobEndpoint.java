@@ -59,21 +59,33 @@ final class BlobEndpoint {
             MessageDigest hasher = digest.newHasher();
             long received = 0;
             byte[] buffer = new byte[BUFFER];
-            try (OutputStream out = openSink(sink)) {
-                while (true) {
-                    int n = body.read(buffer, 0, (int) Math.min(buffer.length, size + 1 - received));
-                    if (n < 0) {
-                        break;
+            StallWatchdog watchdog = transport.stallWatchdog();
+            try (StallWatchdog.Guard guard = watchdog.watch(body); OutputStream out = openSink(sink)) {
+                try {
+                    while (true) {
+                        int n = body.read(buffer, 0, (int) Math.min(buffer.length, size + 1 - received));
+                        guard.progress();
+                        if (n < 0) {
+                            break;
+                        }
+                        received += n;
+                        if (received > size) {
+                            throw mismatch("the registry sent more than the " + size + " bytes the manifest announced");
+                        }
+                        hasher.update(buffer, 0, n);
+                        writeSink(out, buffer, n);
+                        if (received == size && body.read() >= 0) {
+                            throw mismatch("the registry sent more than the " + size + " bytes the manifest announced");
+                        }
                     }
-                    received += n;
-                    if (received > size) {
-                        throw mismatch("the registry sent more than the " + size + " bytes the manifest announced");
+                } catch (IOException e) {
+                    if (guard.stalled() && !(e instanceof SinkFailure)) {
+                        throw stalled(received, size, e);
                     }
-                    hasher.update(buffer, 0, n);
-                    writeSink(out, buffer, n);
-                    if (received == size && body.read() >= 0) {
-                        throw mismatch("the registry sent more than the " + size + " bytes the manifest announced");
-                    }
+                    throw e;
+                }
+                if (guard.stalled() && received != size) {
+                    throw stalled(received, size, null);
                 }
             } catch (SinkFailure e) {
                 throw new JrunException(describeFetch() + ": writing the blob failed: " + RetryPolicy.describe((IOException) e.getCause())
@@ -87,6 +99,11 @@ final class BlobEndpoint {
                 throw mismatch("its content does not match the digest");
             }
         }
+    }
+
+    private IOException stalled(long received, long size, IOException cause) {
+        return new IOException("no data arrived for " + transport.stallWatchdog().limit().toSeconds() + " s after "
+                + received + " of " + size + " bytes; the connection stalled", cause);
     }
 
     /** Disk errors are not network errors: they must not be retried as if they were. */

@@ -43,6 +43,7 @@ public final class RegistryClient {
         private CredentialSource credentials = CredentialSource.NONE;
         private RetryPolicy retry = RetryPolicy.DEFAULT;
         private Duration connectTimeout = Duration.ofSeconds(30);
+        private Duration stallTimeout = Duration.ofSeconds(60);
 
         public Builder credentials(CredentialSource source) {
             this.credentials = source;
@@ -59,8 +60,14 @@ public final class RegistryClient {
             return this;
         }
 
+        /** How long a blob download may receive nothing before it is dropped and retried. */
+        public Builder stallTimeout(Duration timeout) {
+            this.stallTimeout = timeout;
+            return this;
+        }
+
         public RegistryClient build() {
-            return new RegistryClient(new RegistryTransport(credentials, connectTimeout), retry);
+            return new RegistryClient(new RegistryTransport(credentials, connectTimeout, stallTimeout), retry);
         }
     }
 

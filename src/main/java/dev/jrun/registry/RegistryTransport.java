@@ -61,9 +61,11 @@ final class RegistryTransport {
     private final CredentialSource credentials;
     private final TokenEndpoint tokens;
     private final Map<String, Base> bases = new ConcurrentHashMap<>();
+    private final StallWatchdog stallWatchdog;
 
-    RegistryTransport(CredentialSource credentials, Duration connectTimeout) {
+    RegistryTransport(CredentialSource credentials, Duration connectTimeout, Duration stallTimeout) {
         this.credentials = credentials;
+        this.stallWatchdog = new StallWatchdog(stallTimeout);
         this.verifyingClient = newClient(connectTimeout, null);
         this.unverifiedClient = newClient(connectTimeout, trustAllContext());
         this.tokens = new TokenEndpoint(this);
@@ -92,6 +94,10 @@ final class RegistryTransport {
 
     CredentialSource credentials() {
         return credentials;
+    }
+
+    StallWatchdog stallWatchdog() {
+        return stallWatchdog;
     }
 
     /**

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -63,6 +64,35 @@ class RegistryRetryTest {
             registry.client().fetchBlob(repo, new Descriptor(layer.mediaType(), layer.digest(), layer.size()), counting);
             assertArrayEquals(layer.blob(), buffer.toByteArray());
             assertEquals(2, opened.get(), "the sink is reopened (emptied) for the second attempt");
+        }
+    }
+
+    @Test
+    void stalledDownloadIsDroppedAndRetried() throws Exception {
+        try (FlakyProxy proxy = FlakyProxy.start(registry.port()).stallAfterBytes(300_000, 1)) {
+            RemoteRepository repo = new RemoteRepository(proxy.host(), "test/retry", true);
+            RegistryClient client = RegistryClient.builder().stallTimeout(Duration.ofMillis(500))
+                    .retry(new RetryPolicy(3, Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(20))).build();
+            TestLayer layer = image.image().layers().get(0);
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+            long started = System.nanoTime();
+            client.fetchBlob(repo, new Descriptor(layer.mediaType(), layer.digest(), layer.size()), BlobSink.toBuffer(buffer));
+            assertArrayEquals(layer.blob(), buffer.toByteArray());
+            assertTrue(Duration.ofNanos(System.nanoTime() - started).compareTo(Duration.ofSeconds(10)) < 0);
+        }
+    }
+
+    @Test
+    void stallThatNeverEndsIsReported() {
+        try (FlakyProxy proxy = FlakyProxy.start(registry.port()).stallAfterBytes(300_000, 100)) {
+            RemoteRepository repo = new RemoteRepository(proxy.host(), "test/retry", true);
+            RegistryClient client = RegistryClient.builder().stallTimeout(Duration.ofMillis(300))
+                    .retry(new RetryPolicy(2, Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(20))).build();
+            TestLayer layer = image.image().layers().get(0);
+            JrunException e = assertThrows(JrunException.class, () -> client.fetchBlob(repo,
+                    new Descriptor(layer.mediaType(), layer.digest(), layer.size()), BlobSink.toBuffer(new ByteArrayOutputStream())));
+            assertTrue(e.getMessage().contains("the connection stalled"), e.getMessage());
+            assertTrue(e.getMessage().contains("gave up after 2 attempts"), e.getMessage());
         }
     }
 

@@ -22,6 +22,8 @@ public final class FlakyProxy implements AutoCloseable {
     private final AtomicInteger cutsLeft = new AtomicInteger();
     private final AtomicLong cutAfter = new AtomicLong(Long.MAX_VALUE);
     private final AtomicInteger accepted = new AtomicInteger();
+    private final AtomicInteger stallsLeft = new AtomicInteger();
+    private final AtomicLong stallAfter = new AtomicLong(Long.MAX_VALUE);
 
     private FlakyProxy(int targetPort) throws IOException {
         this.targetPort = targetPort;
@@ -50,6 +52,13 @@ public final class FlakyProxy implements AutoCloseable {
     public FlakyProxy cutAfterBytes(long bytes, int count) {
         cutAfter.set(bytes);
         cutsLeft.set(count);
+        return this;
+    }
+
+    /** The next {@code count} connections that carry more than {@code bytes} of answers go silent there (not closed). */
+    public FlakyProxy stallAfterBytes(long bytes, int count) {
+        stallAfter.set(bytes);
+        stallsLeft.set(count);
         return this;
     }
 
@@ -97,12 +106,23 @@ public final class FlakyProxy implements AutoCloseable {
                         from.close();
                         return;
                     }
+                    long silentAt = stallAfter.get();
+                    if (answers && forwarded + n > silentAt && stallsLeft.getAndUpdate(c -> Math.max(0, c - 1)) > 0) {
+                        out.write(buffer, 0, (int) Math.max(0, silentAt - forwarded));
+                        out.flush();
+                        while (!to.isClosed() && !server.isClosed()) {
+                            Thread.sleep(20); // until the client gives up on this connection
+                        }
+                        return;
+                    }
                     out.write(buffer, 0, n);
                     out.flush();
                     forwarded += n;
                 }
             } catch (IOException closed) {
                 // One side went away: close the other too.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
