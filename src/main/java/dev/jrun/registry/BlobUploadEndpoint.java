@@ -10,6 +10,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * {@code POST /v2/<name>/blobs/uploads/} then {@code PUT <location>?digest=...}: the OCI
@@ -32,7 +33,8 @@ final class BlobUploadEndpoint {
         return "push blob " + repo + "@" + digest;
     }
 
-    void upload(byte[] content) throws IOException, JrunException {
+    /** {@code content} is called once per PUT, so a retried upload sends the whole blob again. */
+    void upload(Supplier<HttpRequest.BodyPublisher> content) throws IOException, JrunException {
         HttpResponse<InputStream> started = transport.send(repo, "pull,push", new RegistryTransport.Request("POST",
                 "/v2/" + repo.name() + "/blobs/uploads/", Map.of(), HttpRequest.BodyPublishers::noBody, TIMEOUT, false));
         URI location;
@@ -52,7 +54,7 @@ final class BlobUploadEndpoint {
         String url = location + (location.getRawQuery() == null ? "?" : "&") + "digest=" + digest;
         HttpResponse<InputStream> finished = transport.send(repo, "pull,push", new RegistryTransport.Request("PUT", url,
                 Map.of("Content-Type", "application/octet-stream"),
-                () -> HttpRequest.BodyPublishers.ofByteArray(content), TIMEOUT, false));
+                content, TIMEOUT, false));
         try (InputStream body = finished.body()) {
             byte[] excerpt = body.readNBytes(ErrorResponses.MAX_ERROR_BODY);
             if (finished.statusCode() != 201) {

@@ -3,9 +3,18 @@ package dev.jrun.registry;
 import dev.jrun.errors.JrunException;
 
 import java.io.ByteArrayOutputStream;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 
@@ -33,10 +42,12 @@ public final class RegistryClient {
      * An image manifest chosen for a platform, with the manifest (or index) the reference named.
      *
      * @param named what the tag or digest pointed at: the index, or the manifest itself
-     * @param manifest the image manifest for the platform (same as {@code named} without an index)
+     * @param imageBytes the image manifest's bytes as fetched and verified (same as {@code named} without an index)
+     * @param manifest the parsed image manifest for the platform
      * @param index the index the manifest was chosen from, if there was one
      */
-    public record ResolvedImage(FetchedManifest named, ImageManifest manifest, Optional<ManifestIndex> index) {
+    public record ResolvedImage(FetchedManifest named, FetchedManifest imageBytes, ImageManifest manifest,
+                                Optional<ManifestIndex> index) {
     }
 
     public static final class Builder {
@@ -95,7 +106,7 @@ public final class RegistryClient {
         String what = new ManifestEndpoint(transport, repo, reference).target();
         Manifest parsed = ManifestParser.parse(named, what);
         if (parsed instanceof ImageManifest) {
-            return new ResolvedImage(named, (ImageManifest) parsed, Optional.empty());
+            return new ResolvedImage(named, named, (ImageManifest) parsed, Optional.empty());
         }
         ManifestIndex index = (ManifestIndex) parsed;
         Descriptor chosen = index.select(platform, what);
@@ -109,7 +120,7 @@ public final class RegistryClient {
         if (!(childParsed instanceof ImageManifest)) {
             throw new JrunException(childWhat + " is another index; jrun does not follow nested indexes");
         }
-        return new ResolvedImage(named, (ImageManifest) childParsed, Optional.of(index));
+        return new ResolvedImage(named, child, (ImageManifest) childParsed, Optional.of(index));
     }
 
     /** Streams the blob {@code descriptor} names into {@code sink}, verified; see {@link BlobSink}. */
@@ -145,7 +156,39 @@ public final class RegistryClient {
         }
         BlobUploadEndpoint endpoint = new BlobUploadEndpoint(transport, repo, digest);
         retry.run(endpoint.describe(), () -> {
-            endpoint.upload(content);
+            endpoint.upload(() -> HttpRequest.BodyPublishers.ofByteArray(content));
+            return null;
+        });
+        return digest;
+    }
+
+    /** Uploads the file's content unless the registry has it already; returns its sha256 digest. */
+    public Digest pushBlob(RemoteRepository repo, Path file) throws JrunException {
+        Digest digest;
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest hasher = MessageDigest.getInstance("SHA-256");
+            byte[] buffer = new byte[128 * 1024];
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                hasher.update(buffer, 0, n);
+            }
+            digest = new Digest("sha256", HexFormat.of().formatHex(hasher.digest()));
+        } catch (IOException e) {
+            throw new JrunException("push blob " + file + " to " + repo + ": cannot read it: " + e.getMessage(), e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK lacks SHA-256", e);
+        }
+        if (blobExists(repo, digest)) {
+            return digest;
+        }
+        BlobUploadEndpoint endpoint = new BlobUploadEndpoint(transport, repo, digest);
+        retry.run(endpoint.describe(), () -> {
+            endpoint.upload(() -> {
+                try {
+                    return HttpRequest.BodyPublishers.ofFile(file);
+                } catch (FileNotFoundException e) {
+                    throw new UncheckedIOException(e);
+                }
+            });
             return null;
         });
         return digest;

@@ -62,6 +62,7 @@ class RegistryClientTest {
         assertEquals(pushed.digest(), resolved.named().digest());
         assertEquals(pushed.digest(), resolved.manifest().digest());
         assertTrue(resolved.index().isEmpty());
+        assertArrayEquals(pushed.manifest(), resolved.imageBytes().bytes());
         assertEquals(MediaTypes.OCI_MANIFEST, resolved.manifest().mediaType());
         assertArrayEquals(pushed.image().config(), client.fetchSmallBlob(repo, resolved.manifest().config()));
         assertEquals(2, resolved.manifest().layers().size());
@@ -126,6 +127,8 @@ class RegistryClientTest {
                 Platform.parse("linux/arm64"));
         assertEquals(MediaTypes.DOCKER_LIST, resolved.index().orElseThrow().mediaType());
         assertEquals(pushed.images().get(1).digest(), resolved.manifest().digest());
+        assertArrayEquals(pushed.images().get(1).manifest(), resolved.imageBytes().bytes());
+        assertArrayEquals(pushed.manifest(), resolved.named().bytes());
     }
 
     @Test
@@ -197,6 +200,19 @@ class RegistryClientTest {
         JrunException e = assertThrows(JrunException.class, () -> client.fetchManifest(nowhere, "1"));
         assertTrue(e.getMessage().startsWith("fetch manifest no-such-registry.invalid/a/b:1: "), e.getMessage());
         assertTrue(e.getMessage().contains("host name does not resolve; check the spelling"), e.getMessage());
+    }
+
+    @Test
+    void pushesABlobFromAFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        byte[] content = new byte[200_000];
+        new Random(4).nextBytes(content);
+        Path file = dir.resolve("blob");
+        Files.write(file, content);
+        RemoteRepository repo = registry.repository("test/file-blob");
+        Digest digest = client.pushBlob(repo, file);
+        assertEquals(Digest.sha256(content), digest);
+        assertArrayEquals(content, fetch(repo, new Descriptor(MediaTypes.OCI_LAYER_GZIP, digest, content.length)));
+        assertEquals(digest, client.pushBlob(repo, file), "a second push finds the blob present");
     }
 
     /** The filesystem driver's layout: docker/registry/v2/blobs/sha256/ab/abcdef.../data. */
