@@ -49,7 +49,7 @@ final class BlobUploadEndpoint {
                 throw new RegistryException(RegistryException.Kind.PROTOCOL, 202, describe()
                         + ": the registry started an upload without a Location; it is not spec-compliant", null);
             }
-            location = started.request().uri().resolve(header.get());
+            location = RegistryTransport.resolve(repo.registry(), started.request().uri(), header.get());
         }
         String url = location + (location.getRawQuery() == null ? "?" : "&") + "digest=" + digest;
         HttpResponse<InputStream> finished = transport.send(repo, "pull,push", new RegistryTransport.Request("PUT", url,

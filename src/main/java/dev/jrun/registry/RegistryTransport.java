@@ -113,7 +113,8 @@ final class RegistryTransport {
     HttpResponse<InputStream> send(String registry, boolean insecure, Optional<Credentials> creds, String scope,
                                    Request request) throws IOException, JrunException {
         Base base = base(registry, insecure);
-        URI uri = request.pathOrUrl().startsWith("/") ? base.uri(request.pathOrUrl()) : URI.create(request.pathOrUrl());
+        URI uri = request.pathOrUrl().startsWith("/") ? base.uri(request.pathOrUrl())
+                : resolve(registry, base.uri("/"), request.pathOrUrl());
         if (!request.pathOrUrl().startsWith("/")) {
             // Absolute URLs come from the registry (upload Location): same rules as a redirect.
             checkRedirect(base, base.uri("/"), uri);
@@ -141,7 +142,7 @@ final class RegistryTransport {
                         + " redirected " + uri + (location.isEmpty() ? " without a Location" : " more than "
                         + MAX_REDIRECTS + " times") + "; the registry is misconfigured", null);
             }
-            URI next = uri.resolve(location.get());
+            URI next = resolve(registry, uri, location.get());
             checkRedirect(base, uri, next);
             // Blob storage (S3, CDN) gets no registry credentials: they are for the registry only.
             Optional<String> auth = sameOrigin(next, base.uri("/")) ? authorization : Optional.empty();
@@ -152,13 +153,25 @@ final class RegistryTransport {
         return response;
     }
 
+    /** Resolves a Location header (hostile text) against the request's URI, or refuses it. */
+    static URI resolve(String registry, URI base, String location) throws RegistryException {
+        try {
+            return base.resolve(location);
+        } catch (IllegalArgumentException e) {
+            throw new RegistryException(RegistryException.Kind.PROTOCOL, 0, registry + " answered " + base
+                    + " with a Location that is not a URL (\"" + ErrorResponses.excerpt(location)
+                    + "\"); the registry is misconfigured", null);
+        }
+    }
+
     private static String scope(RemoteRepository repo, String actions) {
         return actions == null ? null : "repository:" + repo.name() + ":" + actions;
     }
 
     private void checkRedirect(Base base, URI from, URI to) throws RegistryException {
         String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase();
-        if (!scheme.equals("https") && !(scheme.equals("http") && (base.insecure() || from.getScheme().equals("http")))) {
+        if (to.getHost() == null || !scheme.equals("https")
+                && !(scheme.equals("http") && (base.insecure() || from.getScheme().equals("http")))) {
             // Never downgrade a verified https download to http or to another scheme.
             throw new RegistryException(RegistryException.Kind.PROTOCOL, 0, base.apiHost() + " redirected "
                     + from + " to " + to + ", which jrun refuses (only https, or http for insecure registries)", null);

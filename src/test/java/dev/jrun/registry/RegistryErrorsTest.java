@@ -249,4 +249,21 @@ class RegistryErrorsTest {
                 new Descriptor(MediaTypes.OCI_LAYER_GZIP, sha512, other.length), BlobSink.toBuffer(out)));
         assertTrue(e.getMessage().contains("does not match the digest"), e.getMessage());
     }
+
+    @Test
+    void hostileRedirectsAreRefused() {
+        Descriptor blob = new Descriptor(MediaTypes.OCI_LAYER_GZIP, Digest.sha256(new byte[1]), 1);
+        for (String location : new String[] {"http://[bad", "file:///etc/passwd", "ftp://example.com/x", "http:///nohost"}) {
+            script.clear();
+            script.add(new Answer(302, Map.of("Location", location), new byte[0]));
+            RegistryException e = assertThrows(RegistryException.class,
+                    () -> client().fetchBlob(repo(), blob, BlobSink.toBuffer(new ByteArrayOutputStream())), location);
+            assertEquals(RegistryException.Kind.PROTOCOL, e.kind(), e.getMessage());
+        }
+        script.clear();
+        script.add(new Answer(302, Map.of("Location", "/v2/test/app/blobs/again"), new byte[0]));
+        RegistryException loop = assertThrows(RegistryException.class,
+                () -> client().fetchBlob(repo(), blob, BlobSink.toBuffer(new ByteArrayOutputStream())));
+        assertTrue(loop.getMessage().contains("more than 5 times"), loop.getMessage());
+    }
 }
