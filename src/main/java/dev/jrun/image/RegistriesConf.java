@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 /**
  * containers-registries.conf(5), version 2 (TOML): where short names are searched, and which
@@ -22,8 +24,10 @@ import java.util.Optional;
  *
  * <p>Files, as containers/image reads them: {@code $CONTAINERS_REGISTRIES_CONF} if set, else the
  * user's {@code $XDG_CONFIG_HOME/containers/registries.conf} (default {@code ~/.config}) when it
- * exists — it then <em>replaces</em> the system file — else {@code /etc/containers/registries.conf}.
- * Drop-in directories ({@code registries.conf.d}), short-name aliases and {@code pull-from-mirror}
+ * exists — it then <em>replaces</em> the system file and the system drop-ins — else
+ * {@code /etc/containers/registries.conf}; then the {@code *.conf} drop-ins of
+ * {@code /etc/containers/registries.conf.d} (not with a user file) and of the user's
+ * {@code registries.conf.d}. Short-name aliases, credential helpers and {@code pull-from-mirror}
  * are not read yet.
  *
  * <p>Short names: with {@code unqualified-search-registries} absent (or no file at all) jrun
@@ -33,6 +37,7 @@ import java.util.Optional;
  */
 public final class RegistriesConf {
     public static final Path SYSTEM_FILE = Path.of("/etc/containers/registries.conf");
+    public static final Path SYSTEM_DROP_INS = Path.of("/etc/containers/registries.conf.d");
     private static final ObjectMapper TOML = TomlMapper.builder()
             // registries.conf has many keys jrun does not use (aliases, credential-helpers, ...).
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -75,11 +80,11 @@ public final class RegistriesConf {
             @JsonProperty("registries") Object version1Tables) {
     }
 
-    private final Path source;
+    private final String source;
     private final List<String> searchRegistries;
     private final List<Registry> registries;
 
-    private RegistriesConf(Path source, List<String> searchRegistries, List<Registry> registries) {
+    private RegistriesConf(String source, List<String> searchRegistries, List<Registry> registries) {
         this.source = source;
         this.searchRegistries = List.copyOf(searchRegistries);
         this.registries = List.copyOf(registries);
@@ -87,11 +92,17 @@ public final class RegistriesConf {
 
     /** Reads the files podman would read for this environment (see the class comment). */
     public static RegistriesConf load(Map<String, String> env) throws JrunException {
+        Path userFile = userFile(env);
+        Path userDropIns = userFile.resolveSibling("registries.conf.d");
         String override = env.get("CONTAINERS_REGISTRIES_CONF");
         if (override != null && !override.isEmpty()) {
-            return load(Path.of(override), null);
+            return load(Path.of(override), List.of(SYSTEM_DROP_INS, userDropIns));
         }
-        return load(SYSTEM_FILE, userFile(env));
+        if (Files.exists(userFile)) {
+            // containers/image: a user registries.conf replaces the system one and its drop-ins.
+            return load(userFile, List.of(userDropIns));
+        }
+        return load(SYSTEM_FILE, List.of(SYSTEM_DROP_INS, userDropIns));
     }
 
     /** {@code $XDG_CONFIG_HOME/containers/registries.conf}, XDG_CONFIG_HOME defaulting to ~/.config. */
@@ -103,40 +114,77 @@ public final class RegistriesConf {
         return Path.of(configHome, "containers", "registries.conf");
     }
 
-    /** Reads {@code userFile} if it exists (it wins), else {@code systemFile} if it exists, else nothing. */
+    /** Reads {@code userFile} if it exists (it wins), else {@code systemFile} if it exists; no drop-ins. */
     public static RegistriesConf load(Path systemFile, Path userFile) throws JrunException {
-        Path chosen = userFile != null && Files.exists(userFile) ? userFile
-                : systemFile != null && Files.exists(systemFile) ? systemFile : null;
-        if (chosen == null) {
-            return new RegistriesConf(null, List.of(ImageReference.DOCKER_HUB), List.of());
+        Path chosen = userFile != null && Files.exists(userFile) ? userFile : systemFile;
+        return load(chosen, List.of());
+    }
+
+    /**
+     * Reads {@code mainFile} (if it exists), then the {@code *.conf} files of each directory in
+     * {@code dropInDirs} in name order, as containers/image merges them: a drop-in's
+     * {@code [[registry]]} replaces the one with the same prefix, and its
+     * {@code unqualified-search-registries}, when set, replaces the list.
+     */
+    public static RegistriesConf load(Path mainFile, List<Path> dropInDirs) throws JrunException {
+        List<Path> files = new ArrayList<>();
+        if (mainFile != null && Files.exists(mainFile)) {
+            files.add(mainFile);
         }
+        for (Path dir : dropInDirs) {
+            if (Files.isDirectory(dir)) {
+                try (Stream<Path> entries = Files.list(dir)) {
+                    entries.filter(f -> f.getFileName().toString().endsWith(".conf") && Files.isRegularFile(f))
+                            .sorted().forEach(files::add);
+                } catch (IOException e) {
+                    throw new JrunException("read registries configuration directory " + dir + ": " + e.getMessage()
+                            + "; check its permissions", e);
+                }
+            }
+        }
+        List<String> search = null;
+        Map<String, Registry> byPrefix = new TreeMap<>();
+        for (Path file : files) {
+            FileContent content = read(file);
+            if (content.unqualifiedSearchRegistries() != null) {
+                search = content.unqualifiedSearchRegistries();
+            }
+            for (Registry registry : content.registries() == null ? List.<Registry>of() : content.registries()) {
+                byPrefix.put(registry.prefix(), registry);
+            }
+        }
+        String source = files.isEmpty() ? "(no registries.conf)" : files.size() == 1 ? files.get(0).toString()
+                : files.get(0) + " and " + String.join(", ", files.subList(1, files.size()).stream().map(Path::toString).toList());
+        return new RegistriesConf(source, search == null ? List.of(ImageReference.DOCKER_HUB) : search,
+                new ArrayList<>(byPrefix.values()));
+    }
+
+    private static FileContent read(Path file) throws JrunException {
         FileContent content;
         try {
-            content = TOML.readValue(Files.readString(chosen), FileContent.class);
+            content = TOML.readValue(Files.readString(file), FileContent.class);
         } catch (IOException e) {
-            throw new JrunException("read registries configuration " + chosen + ": " + e.getMessage()
+            throw new JrunException("read registries configuration " + file + ": " + e.getMessage()
                     + "; fix the TOML syntax (see containers-registries.conf(5))", e);
         }
         if (content == null) {
-            content = new FileContent(null, null, null);
+            return new FileContent(null, null, null);
         }
         if (content.version1Tables() != null) {
-            throw new JrunException("registries configuration " + chosen + " uses the version 1 format"
+            throw new JrunException("registries configuration " + file + " uses the version 1 format"
                     + " ([registries.search] tables), which jrun does not read; convert it to version 2"
                     + " (unqualified-search-registries = [...] and [[registry]] tables, see containers-registries.conf(5))");
         }
-        List<Registry> registries = content.registries() == null ? List.of() : content.registries();
-        for (Registry registry : registries) {
-            validate(chosen, registry);
+        for (Registry registry : content.registries() == null ? List.<Registry>of() : content.registries()) {
+            validate(file, registry);
         }
-        List<String> search = content.unqualifiedSearchRegistries();
-        for (String host : search == null ? List.<String>of() : search) {
+        for (String host : content.unqualifiedSearchRegistries() == null ? List.<String>of() : content.unqualifiedSearchRegistries()) {
             if (host == null || host.isEmpty() || host.contains("/") || host.contains("://")) {
-                throw new JrunException("registries configuration " + chosen + ": unqualified-search-registries entry \""
+                throw new JrunException("registries configuration " + file + ": unqualified-search-registries entry \""
                         + host + "\" is not a registry host name; use host[:port] such as docker.io or quay.io");
             }
         }
-        return new RegistriesConf(chosen, search == null ? List.of(ImageReference.DOCKER_HUB) : search, registries);
+        return content;
     }
 
     private static void validate(Path file, Registry registry) throws JrunException {
@@ -146,6 +194,9 @@ public final class RegistriesConf {
                     + ": a [[registry]] table has neither prefix nor location; set location = \"host[/path]\"");
         }
         if (registry.prefix().startsWith("*.")) {
+            if (registry.prefix().chars().anyMatch(c -> c == '/' || c == ':' || c == '@')) {
+                throw new JrunException(where + " is a wildcard with a port or path; write it as *.example.com");
+            }
             // containers/image: a wildcard prefix only selects settings; it cannot be rewritten.
             if (registry.location() != null && !registry.location().isEmpty()) {
                 throw new JrunException(where + " is a wildcard and must not set location");
@@ -168,9 +219,9 @@ public final class RegistriesConf {
         }
     }
 
-    /** The file that was read, if any (for messages). */
-    public Optional<Path> source() {
-        return Optional.ofNullable(source);
+    /** The files that were read, for messages. */
+    public String source() {
+        return source;
     }
 
     public List<String> searchRegistries() {

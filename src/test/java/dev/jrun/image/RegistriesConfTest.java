@@ -173,4 +173,61 @@ class RegistriesConfTest {
         RegistriesConf conf = system("");
         assertThrows(IllegalArgumentException.class, () -> conf.endpoints(ref("alpine")));
     }
+
+    @Test
+    void commentOnlyFileAsDebianShipsItSearchesDockerHub() throws Exception {
+        RegistriesConf conf = system("# For more information on this configuration file, see containers-registries.conf(5).\n"
+                + "# unqualified-search-registries = [\"example.com\"]\n\n");
+        assertEquals(List.of("docker.io"), conf.searchRegistries());
+        RegistriesConf empty = system("");
+        assertEquals(List.of("docker.io"), empty.searchRegistries());
+    }
+
+    @Test
+    void aliasTablesAndOtherKeysAreIgnored() throws Exception {
+        RegistriesConf conf = system("short-name-mode = \"enforcing\"\n"
+                + "unqualified-search-registries = [\"quay.io\"]\n"
+                + "[aliases]\n  \"almalinux\" = \"docker.io/library/almalinux\"\n");
+        assertEquals(List.of("quay.io"), conf.searchRegistries());
+    }
+
+    @Test
+    void dropInsMergeAsContainersImageDoes() throws Exception {
+        Path main = dir.resolve("registries.conf");
+        Files.writeString(main, "unqualified-search-registries = [\"quay.io\"]\n"
+                + "[[registry]]\nlocation = \"quay.io\"\nblocked = true\n"
+                + "[[registry]]\nlocation = \"ghcr.io\"\ninsecure = true\n");
+        Path dropIns = dir.resolve("registries.conf.d");
+        Files.createDirectories(dropIns);
+        // Applied in name order: 10 then 20; the .ignore file is not read.
+        Files.writeString(dropIns.resolve("20-search.conf"), "unqualified-search-registries = [\"registry.example\"]\n");
+        Files.writeString(dropIns.resolve("10-quay.conf"), "unqualified-search-registries = [\"first.example\"]\n"
+                + "[[registry]]\nlocation = \"quay.io\"\n[[registry.mirror]]\nlocation = \"mirror.example\"\n");
+        Files.writeString(dropIns.resolve("30-broken.ignore"), "this is not TOML [[[");
+        Files.writeString(dropIns.resolve("40-empty.conf"), "# nothing\n");
+        RegistriesConf conf = RegistriesConf.load(main, List.of(dropIns, dir.resolve("absent.d")));
+        assertEquals(List.of("registry.example"), conf.searchRegistries());
+        // The drop-in's quay.io entry replaced the blocked one; ghcr.io kept its settings.
+        assertEquals(List.of("mirror.example/app:latest (mirror)", "quay.io/app:latest"), endpoints(conf, "quay.io/app"));
+        assertTrue(conf.isInsecure("ghcr.io"));
+        assertTrue(conf.source().contains("10-quay.conf") && conf.source().contains("20-search.conf"), conf.source());
+    }
+
+    @Test
+    void environmentReadsTheUsersDropIns() throws Exception {
+        Path config = dir.resolve("cfg");
+        Files.createDirectories(config.resolve("containers/registries.conf.d"));
+        Files.writeString(config.resolve("containers/registries.conf"), "unqualified-search-registries = [\"a.example\"]\n");
+        Files.writeString(config.resolve("containers/registries.conf.d/mirror.conf"),
+                "[[registry]]\nlocation = \"docker.io\"\n[[registry.mirror]]\nlocation = \"127.0.0.1:5000\"\ninsecure = true\n");
+        RegistriesConf conf = RegistriesConf.load(Map.of("XDG_CONFIG_HOME", config.toString()));
+        assertEquals(List.of("a.example"), conf.searchRegistries());
+        assertEquals("127.0.0.1:5000/library/alpine:latest (mirror) (insecure)", endpoints(conf, "docker.io/alpine").get(0));
+    }
+
+    @Test
+    void wildcardWithPortIsRefused() {
+        JrunException e = assertThrows(JrunException.class, () -> system("[[registry]]\nprefix = \"*.example.com:5000\"\n"));
+        assertTrue(e.getMessage().contains("*.example.com"), e.getMessage());
+    }
 }
