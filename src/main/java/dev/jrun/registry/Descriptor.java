@@ -1,7 +1,5 @@
 package dev.jrun.registry;
 
-import java.util.Optional;
-
 /**
  * A content descriptor (OCI image spec, descriptor.md): what to fetch, and the exact digest and
  * size it must have. {@code platform} is set only for entries of an index.
@@ -15,9 +13,5 @@ public record Descriptor(String mediaType, Digest digest, long size, Platform pl
 
     public Descriptor(String mediaType, Digest digest, long size) {
         this(mediaType, digest, size, null);
-    }
-
-    public Optional<Platform> platformIfAny() {
-        return Optional.ofNullable(platform);
     }
 }

@@ -92,10 +92,6 @@ final class RegistryTransport {
         return insecure ? unverifiedClient : verifyingClient;
     }
 
-    CredentialSource credentials() {
-        return credentials;
-    }
-
     StallWatchdog stallWatchdog() {
         return stallWatchdog;
     }

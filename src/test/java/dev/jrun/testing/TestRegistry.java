@@ -45,8 +45,11 @@ public final class TestRegistry implements AutoCloseable {
     private final int port;
     private final Credentials credentials;
     private final List<AutoCloseable> companions;
+    private final Thread reaper;
 
-    private TestRegistry(Path dir, Process process, int port, Credentials credentials, List<AutoCloseable> companions) {
+    private TestRegistry(Path dir, Process process, int port, Credentials credentials, List<AutoCloseable> companions,
+                         Thread reaper) {
+        this.reaper = reaper;
         this.dir = dir;
         this.process = process;
         this.port = port;
@@ -109,11 +112,15 @@ public final class TestRegistry implements AutoCloseable {
             } catch (IOException e) {
                 throw new UncheckedIOException("start " + BINARY, e);
             }
+            // A test JVM that dies without closing must not leave registries running.
+            Thread reaper = new Thread(process::destroyForcibly, "test-registry-reaper");
+            Runtime.getRuntime().addShutdownHook(reaper);
             try {
                 waitUntilServing(process, port);
-                return new TestRegistry(dir, process, port, credentials, new ArrayList<>(companions));
+                return new TestRegistry(dir, process, port, credentials, new ArrayList<>(companions), reaper);
             } catch (IllegalStateException e) {
                 process.destroyForcibly();
+                Runtime.getRuntime().removeShutdownHook(reaper);
                 last = new IllegalStateException(e.getMessage() + "\nregistry log:\n" + read(dir.resolve("registry.log")), e);
             }
         }
@@ -183,6 +190,7 @@ public final class TestRegistry implements AutoCloseable {
 
     @Override
     public void close() {
+        Runtime.getRuntime().removeShutdownHook(reaper);
         process.destroy();
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {
