@@ -1,5 +1,6 @@
 package dev.jrun.image;
 
+import dev.jrun.errors.JrunException;
 import dev.jrun.registry.Platform;
 import dev.jrun.registry.RegistryClient;
 import dev.jrun.testing.TestImages;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** "alpine" resolves through a registries.conf mirror to a real registry on 127.0.0.1 (no Docker Hub here). */
@@ -44,6 +46,31 @@ class MirrorPullTest {
             RegistryClient.ResolvedImage image = client.resolveImage(first.repository(),
                     first.reference().manifestReference(), Platform.host());
             assertEquals(pushed.digest(), image.manifest().digest());
+        }
+    }
+
+    @Test
+    void resolverFallsBackFromAMirrorThatLacksTheImage() throws Exception {
+        try (TestRegistry emptyMirror = TestRegistry.start(); TestRegistry origin = TestRegistry.start()) {
+            TestImages.Pushed pushed = TestImages.builder().layer(Map.of("f", new byte[] {1})).push(origin, "team/app:2");
+            Path conf = dir.resolve("registries.conf");
+            Files.writeString(conf, "unqualified-search-registries = [\"" + origin.host() + "\"]\n"
+                    + "[[registry]]\nlocation = \"" + origin.host() + "\"\ninsecure = true\n"
+                    + "[[registry.mirror]]\nlocation = \"" + emptyMirror.host() + "\"\ninsecure = true\n");
+            RemoteImageResolver resolver = new RemoteImageResolver(RegistriesConf.load(dir.resolve("absent"), conf),
+                    RegistryClient.builder().build());
+
+            RemoteImageResolver.Found found = resolver.resolve(ImageReference.parse("team/app:2"), Platform.host());
+            assertEquals(origin.host() + "/team/app:2", found.reference().toString());
+            assertEquals(false, found.endpoint().mirror());
+            assertEquals(pushed.digest(), found.image().manifest().digest());
+
+            JrunException missing = assertThrows(JrunException.class,
+                    () -> resolver.resolve(ImageReference.parse("team/none"), Platform.host()));
+            assertTrue(missing.getMessage().startsWith("pull team/none: no registry served it; tried:\n  fetch manifest "
+                    + emptyMirror.host() + "/team/none:latest: "), missing.getMessage());
+            assertTrue(missing.getMessage().contains("\n  fetch manifest " + origin.host() + "/team/none:latest: "),
+                    missing.getMessage());
         }
     }
 }
