@@ -1,7 +1,7 @@
 package dev.jrun.image;
 
 import dev.jrun.errors.JrunException;
-import dev.jrun.registry.Platform;
+import dev.jrun.oci.Platform;
 import dev.jrun.registry.RegistryClient;
 
 import java.util.ArrayList;

@@ -1,5 +1,8 @@
 package dev.jrun.registry;
 
+import dev.jrun.oci.Digest;
+import dev.jrun.oci.Platform;
+
 /**
  * A content descriptor (OCI image spec, descriptor.md): what to fetch, and the exact digest and
  * size it must have. {@code platform} is set only for entries of an index.

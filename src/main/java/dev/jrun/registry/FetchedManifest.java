@@ -1,5 +1,7 @@
 package dev.jrun.registry;
 
+import dev.jrun.oci.Digest;
+
 /**
  * Manifest bytes exactly as the registry sent them, the media type they declare, and their
  * digest as jrun computed it (never as the registry claimed it).

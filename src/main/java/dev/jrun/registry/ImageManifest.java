@@ -1,5 +1,7 @@
 package dev.jrun.registry;
 
+import dev.jrun.oci.Digest;
+
 import java.util.List;
 
 /** One image: its config blob and its layers, bottom first (OCI image manifest or Docker schema 2). */

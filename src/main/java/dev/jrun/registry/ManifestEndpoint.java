@@ -1,5 +1,7 @@
 package dev.jrun.registry;
 
+import dev.jrun.oci.Digest;
+
 import dev.jrun.errors.JrunException;
 
 import java.io.IOException;

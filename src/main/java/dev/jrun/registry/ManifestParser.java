@@ -1,5 +1,8 @@
 package dev.jrun.registry;
 
+import dev.jrun.oci.Digest;
+import dev.jrun.oci.Platform;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jrun.errors.JrunException;

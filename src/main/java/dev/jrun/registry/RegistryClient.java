@@ -1,5 +1,8 @@
 package dev.jrun.registry;
 
+import dev.jrun.oci.Digest;
+import dev.jrun.oci.Platform;
+
 import dev.jrun.errors.JrunException;
 
 import java.io.ByteArrayOutputStream;
@@ -171,7 +174,7 @@ public final class RegistryClient {
             for (int n; (n = in.read(buffer)) >= 0; ) {
                 hasher.update(buffer, 0, n);
             }
-            digest = new Digest("sha256", HexFormat.of().formatHex(hasher.digest()));
+            digest = Digest.of(Digest.Algorithm.SHA256, hasher.digest());
         } catch (IOException e) {
             throw new JrunException("push blob " + file + " to " + repo + ": cannot read it: " + e.getMessage(), e);
         } catch (NoSuchAlgorithmException e) {

@@ -1,5 +1,8 @@
 package dev.jrun.store;
 
+import dev.jrun.oci.Digest;
+import dev.jrun.oci.BlobDigest;
+
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;

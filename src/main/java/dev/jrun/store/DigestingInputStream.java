@@ -1,5 +1,7 @@
 package dev.jrun.store;
 
+import dev.jrun.oci.Digest;
+
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,7 @@
 package dev.jrun.store;
 
+import dev.jrun.oci.Digest;
+
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 

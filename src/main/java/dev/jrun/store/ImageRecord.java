@@ -1,5 +1,8 @@
 package dev.jrun.store;
 
+import dev.jrun.oci.BlobDigest;
+import dev.jrun.oci.Platform;
+
 import java.util.List;
 import java.util.Objects;
 

@@ -1,5 +1,7 @@
 package dev.jrun.store;
 
+import dev.jrun.oci.DiffId;
+
 import java.util.List;
 
 /**

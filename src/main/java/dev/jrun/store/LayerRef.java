@@ -1,5 +1,8 @@
 package dev.jrun.store;
 
+import dev.jrun.oci.BlobDigest;
+import dev.jrun.oci.DiffId;
+
 import java.util.Objects;
 
 /**

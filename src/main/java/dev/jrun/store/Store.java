@@ -1,5 +1,9 @@
 package dev.jrun.store;
 
+import dev.jrun.oci.Digest;
+import dev.jrun.oci.BlobDigest;
+import dev.jrun.oci.DiffId;
+
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

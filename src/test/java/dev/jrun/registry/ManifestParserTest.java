@@ -1,5 +1,8 @@
 package dev.jrun.registry;
 
+import dev.jrun.oci.Digest;
+import dev.jrun.oci.Platform;
+
 import dev.jrun.errors.JrunException;
 import org.junit.jupiter.api.Test;
 

@@ -1,5 +1,7 @@
 package dev.jrun.registry;
 
+import dev.jrun.oci.Platform;
+
 import dev.jrun.errors.JrunException;
 import dev.jrun.testing.TestImages;
 import dev.jrun.testing.TestRegistry;

@@ -1,5 +1,8 @@
 package dev.jrun.registry;
 
+import dev.jrun.oci.Digest;
+import dev.jrun.oci.Platform;
+
 import dev.jrun.errors.JrunException;
 import dev.jrun.testing.TestImages;
 import dev.jrun.testing.TestLayer;
@@ -217,8 +220,8 @@ class RegistryClientTest {
 
     /** The filesystem driver's layout: docker/registry/v2/blobs/sha256/ab/abcdef.../data. */
     private static Path blobData(Digest digest) throws IOException {
-        Path data = registry.storage().resolve("docker/registry/v2/blobs/" + digest.algorithm() + "/"
-                + digest.encoded().substring(0, 2) + "/" + digest.encoded() + "/data");
+        Path data = registry.storage().resolve("docker/registry/v2/blobs/" + digest.algorithm().prefix() + "/"
+                + digest.hex().substring(0, 2) + "/" + digest.hex() + "/data");
         assertTrue(Files.isRegularFile(data), "registry layout changed: " + data + " missing; found "
                 + Arrays.toString(registry.storage().toFile().list()));
         return data;

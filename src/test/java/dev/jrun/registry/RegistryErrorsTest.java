@@ -1,5 +1,7 @@
 package dev.jrun.registry;
 
+import dev.jrun.oci.Digest;
+
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.jrun.errors.JrunException;
@@ -235,8 +237,8 @@ class RegistryErrorsTest {
     @Test
     void sha512BlobsAreVerifiedWithSha512() throws Exception {
         byte[] content = "sha512 content".getBytes(StandardCharsets.UTF_8);
-        Digest sha512 = new Digest("sha512", java.util.HexFormat.of().formatHex(
-                java.security.MessageDigest.getInstance("SHA-512").digest(content)));
+        Digest sha512 = Digest.of(Digest.Algorithm.SHA512,
+                java.security.MessageDigest.getInstance("SHA-512").digest(content));
         script.add(new Answer(200, Map.of("Content-Type", "application/octet-stream"), content));
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         client().fetchBlob(repo(), new Descriptor(MediaTypes.OCI_LAYER_GZIP, sha512, content.length), BlobSink.toBuffer(out));

@@ -1,5 +1,9 @@
 package dev.jrun.store;
 
+import dev.jrun.oci.BlobDigest;
+import dev.jrun.oci.DiffId;
+import dev.jrun.oci.Platform;
+
 import dev.jrun.image.layer.LayerImporter;
 import dev.jrun.image.layer.LayerRefusedException;
 import dev.jrun.image.layer.LayerUnpacker;

@@ -1,5 +1,8 @@
 package dev.jrun.store;
 
+import dev.jrun.oci.BlobDigest;
+import dev.jrun.oci.DiffId;
+
 import dev.jrun.image.layer.LayerImporter;
 import dev.jrun.image.layer.LayerUnpacker;
 import dev.jrun.image.layer.MknodCommandWhiteoutMaker;

@@ -4,9 +4,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jrun.errors.JrunException;
-import dev.jrun.registry.Digest;
+import dev.jrun.oci.Digest;
 import dev.jrun.registry.MediaTypes;
-import dev.jrun.registry.Platform;
+import dev.jrun.oci.Platform;
 import dev.jrun.registry.RegistryClient;
 import dev.jrun.registry.RemoteRepository;
 

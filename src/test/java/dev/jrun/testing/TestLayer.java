@@ -1,6 +1,6 @@
 package dev.jrun.testing;
 
-import dev.jrun.registry.Digest;
+import dev.jrun.oci.Digest;
 import dev.jrun.registry.MediaTypes;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;

@@ -1,5 +1,7 @@
 package dev.jrun.testing;
 
+import dev.jrun.oci.Platform;
+
 import dev.jrun.registry.CredentialSource;
 import dev.jrun.registry.Credentials;
 import dev.jrun.registry.RegistryClient;

@@ -3,7 +3,7 @@ package dev.jrun.image.layer;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jrun.errors.JrunException;
-import dev.jrun.store.DiffId;
+import dev.jrun.oci.DiffId;
 import dev.jrun.store.LayerMetadata;
 import dev.jrun.store.Store;
 import dev.jrun.store.StoreException;

@@ -1,7 +1,7 @@
 package dev.jrun.image.layer;
 
-import dev.jrun.store.DiffId;
-import dev.jrun.store.Digest;
+import dev.jrun.oci.DiffId;
+import dev.jrun.oci.Digest;
 import dev.jrun.store.DigestingInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;

@@ -1,6 +1,6 @@
 package dev.jrun.image.layer;
 
-import dev.jrun.store.DiffId;
+import dev.jrun.oci.DiffId;
 
 import java.util.List;
 

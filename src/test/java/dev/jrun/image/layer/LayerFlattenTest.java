@@ -1,5 +1,7 @@
 package dev.jrun.image.layer;
 
+import dev.jrun.oci.DiffId;
+
 import dev.jrun.testing.TarBuilder;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.junit.jupiter.api.BeforeEach;
@@ -62,7 +64,7 @@ class LayerFlattenTest {
                 .build();
         LayerUnpacker.Flattening f = unpacker.flatten(box.layer);
         f.apply(new ByteArrayInputStream(TarBuilder.gzip(base)), null, null);
-        f.apply(new ByteArrayInputStream(top), null, dev.jrun.store.DiffId.parse(TarBuilder.sha256(top)));
+        f.apply(new ByteArrayInputStream(top), null, dev.jrun.oci.DiffId.parse(TarBuilder.sha256(top)));
         OwnershipPlan plan = f.finish();
 
         assertEquals(new TreeSet<>(List.of("dir", "dir/kept", "opq", "opq/new", "usr", "usr/lib", "lib", "lib/x",

@@ -1,6 +1,6 @@
 package dev.jrun.image.layer;
 
-import dev.jrun.store.DiffId;
+import dev.jrun.oci.DiffId;
 import dev.jrun.testing.TarBuilder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

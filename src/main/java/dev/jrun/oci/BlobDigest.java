@@ -1,4 +1,4 @@
-package dev.jrun.store;
+package dev.jrun.oci;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;

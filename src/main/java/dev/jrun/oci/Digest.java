@@ -1,4 +1,4 @@
-package dev.jrun.store;
+package dev.jrun.oci;
 
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -46,6 +46,14 @@ public final class Digest {
             return hexLength;
         }
 
+        public java.security.MessageDigest newHasher() {
+            try {
+                return java.security.MessageDigest.getInstance(javaName);
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("this JDK lacks " + javaName, e);
+            }
+        }
+
         static Algorithm byPrefix(String prefix) {
             for (Algorithm a : values()) {
                 if (a.prefix.equals(prefix)) {
@@ -82,8 +90,8 @@ public final class Digest {
         }
         Algorithm algorithm = Algorithm.byPrefix(text.substring(0, colon));
         if (algorithm == null) {
-            throw new IllegalArgumentException("invalid digest \"" + shorten(text) + "\": unsupported algorithm \""
-                    + shorten(text.substring(0, colon)) + "\"; jrun verifies sha256 and sha512 only");
+            throw new IllegalArgumentException("invalid digest \"" + shorten(text) + "\": algorithm \""
+                    + shorten(text.substring(0, colon)) + "\" is not supported; jrun verifies sha256 and sha512 only");
         }
         return of(algorithm, text.substring(colon + 1));
     }
@@ -106,6 +114,39 @@ public final class Digest {
             sb.append(Character.forDigit((b >> 4) & 0xf, 16)).append(Character.forDigit(b & 0xf, 16));
         }
         return of(algorithm, sb.toString());
+    }
+
+    /**
+     * Parses a digest that came from outside (a manifest, a registry, the command line);
+     * {@code what} says where, for the message.
+     */
+    public static Digest parse(String text, String what) throws dev.jrun.errors.JrunException {
+        try {
+            return parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new dev.jrun.errors.JrunException(what + ": \"" + shorten(String.valueOf(text))
+                    + "\" is not a valid digest: " + e.getMessage());
+        }
+    }
+
+    /** The sha256 digest of {@code content}. */
+    public static Digest sha256(byte[] content) {
+        return of(Algorithm.SHA256, Algorithm.SHA256.newHasher().digest(content));
+    }
+
+    /** The digest of {@code content} with this digest's algorithm. */
+    public Digest ofSameAlgorithm(byte[] content) {
+        return of(algorithm, newHasher().digest(content));
+    }
+
+    /** A fresh hasher for this digest's algorithm. */
+    public java.security.MessageDigest newHasher() {
+        return algorithm.newHasher();
+    }
+
+    /** Whether what {@code hasher} has seen hashes to this digest. */
+    public boolean matches(java.security.MessageDigest hasher) {
+        return equals(of(algorithm, hasher.digest()));
     }
 
     public Algorithm algorithm() {

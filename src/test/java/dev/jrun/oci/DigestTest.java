@@ -1,4 +1,6 @@
-package dev.jrun.store;
+package dev.jrun.oci;
+
+import dev.jrun.store.DigestingInputStream;
 
 import org.junit.jupiter.api.Test;
 
@@ -27,7 +29,7 @@ class DigestTest {
         assertMessage("sha256:" + "A".repeat(64), "64 lowercase hex digits");
         assertMessage("sha256:" + "a".repeat(63), "64 lowercase hex digits");
         assertMessage("sha256:../../etc/passwd", "64 lowercase hex digits");
-        assertMessage("md5:" + "a".repeat(32), "unsupported algorithm \"md5\"");
+        assertMessage("md5:" + "a".repeat(32), "algorithm \"md5\" is not supported");
         assertMessage("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", "no algorithm prefix");
         assertMessage("sha512:" + "a".repeat(64), "128 lowercase hex digits");
         assertMessage(null, "missing");

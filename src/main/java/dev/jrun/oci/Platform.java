@@ -1,4 +1,4 @@
-package dev.jrun.registry;
+package dev.jrun.oci;
 
 import dev.jrun.errors.JrunException;
 
