@@ -16,6 +16,10 @@ import picocli.CommandLine.Command;
                 "Exit status: the container's, or 125 (jrun failed), 126 (command cannot be invoked), "
                         + "127 (command not found)."})
 public final class JrunCommand {
+    @picocli.CommandLine.Option(names = "--root", paramLabel = "DIR", scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "The image store (default: $JRUN_ROOT, else $XDG_DATA_HOME/jrun).")
+    java.nio.file.Path root;
+
     /** Global options that take a value, so the implicit-run detection can skip the value. */
     static final Set<String> GLOBAL_OPTIONS_WITH_VALUE = Set.of("--root");
 
@@ -29,6 +33,12 @@ public final class JrunCommand {
     private static Map<String, Supplier<Object>> subcommands() {
         Map<String, Supplier<Object>> m = new LinkedHashMap<>();
         m.put("run", RunCommand::new);
+        m.put("pull", PullCommand::new);
+        m.put("images", ImagesCommand::new);
+        m.put("rmi", RmiCommand::new);
+        m.put("image", ImageCommand::new);
+        m.put("login", LoginCommand::new);
+        m.put("logout", LogoutCommand::new);
         m.put("unshare", UnshareCommand::new);
         m.put("help", CommandLine.HelpCommand::new);
         return m;

@@ -20,6 +20,12 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import dev.jrun.image.ImageConfig;
+import dev.jrun.image.ImageReference;
+import dev.jrun.oci.Platform;
+import dev.jrun.store.ContainerArea;
+import dev.jrun.store.ImageRecord;
 
 @Command(name = "run",
         description = "Run a command in a new container.",
@@ -82,20 +88,69 @@ final class RunCommand implements Callable<Integer> {
             description = "With --rootfs: the command and its arguments. Otherwise: the image, then the command.")
     List<String> positional = new ArrayList<>();
 
+    @Option(names = "--pull", paramLabel = "POLICY", defaultValue = "missing",
+            description = "missing (default): pull if the store lacks the image; always; never.")
+    String pull;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "The platform to pull (default: this host's).")
+    String platform;
+
+    @Option(names = {"-q", "--quiet"}, description = "Say nothing while pulling.")
+    boolean quiet;
+
+    @ParentCommand JrunCommand jrun;
+
     @Override
     public Integer call() throws JrunException {
-        Syscalls sys = new JnaSyscalls();
-        if (rootfs == null) {
-            throw new JrunException("no root filesystem: give --rootfs DIR (running images by name is not "
-                    + "available in this build yet)");
+        if (rootfs != null) {
+            Syscalls sys = new JnaSyscalls();
+            RunSpec spec = spec(new RootFs.Directory(rootfs.toAbsolutePath().normalize()), ContainerDefaults.NONE,
+                    positional, Optional.ofNullable(hostname));
+            LaunchPlan plan = new LaunchPlanner(HostEnvironment.detect(sys), sys, Warnings::print).plan(spec);
+            return new Launcher(sys, new ProcIdMapWriter()).run(plan);
         }
-        RunSpec spec = new RunSpec(new RootFs.Directory(rootfs.toAbsolutePath().normalize()), ContainerDefaults.NONE,
-                positional, Optional.ofNullable(entrypoint).map(e -> e.isEmpty() ? List.<String>of() : List.of(e)),
-                env, envFiles, Optional.ofNullable(workdir), Optional.ofNullable(user), Optional.ofNullable(hostname),
+        if (positional.isEmpty()) {
+            throw new JrunException("no image: give one (jrun run alpine sh) or a root filesystem (--rootfs DIR)");
+        }
+        ImageContext ctx = new ImageContext(jrun == null ? null : jrun.root, quiet);
+        ImageRecord image = image(ctx, positional.get(0));
+        ImageConfig config = ctx.images().config(image);
+        String id = ContainerIds.random();
+        ContainerArea area = ctx.store().createContainer(id, image);
+        try {
+            RootFs root = Overlays.available() ? new RootFs.Overlay(area.lowerDirs(), area.upper(), area.work(), area.rootfs())
+                    : Overlays.flattenedCopy(ctx, image, area);
+            RunSpec spec = spec(root, config.defaults(), positional.subList(1, positional.size()),
+                    Optional.ofNullable(hostname).or(() -> Optional.of(id.substring(0, 12))));
+            return new Launcher(ctx.sys, new ProcIdMapWriter()).run(ctx.planner.plan(spec));
+        } finally {
+            ctx.store().removeContainer(id);
+        }
+    }
+
+    private ImageRecord image(ImageContext ctx, String name) throws JrunException {
+        Platform wanted = platform == null ? Platform.host() : Platform.parse(platform);
+        switch (pull) {
+            case "always":
+                return ctx.images().pull(ImageReference.parse(name), wanted);
+            case "missing": {
+                Optional<ImageRecord> local = ctx.images().find(name);
+                return local.isPresent() ? local.get() : ctx.images().pull(ImageReference.parse(name), wanted);
+            }
+            case "never":
+                return ctx.images().find(name).orElseThrow(() -> new JrunException("image " + name
+                        + " is not in the store and --pull=never forbids pulling it; run jrun pull " + name));
+            default:
+                throw new JrunException("--pull " + pull + ": expected missing, always or never");
+        }
+    }
+
+    private RunSpec spec(RootFs root, ContainerDefaults defaults, List<String> command, Optional<String> host)
+            throws JrunException {
+        return new RunSpec(root, defaults, command,
+                Optional.ofNullable(entrypoint).map(e -> e.isEmpty() ? List.<String>of() : List.of(e)),
+                env, envFiles, Optional.ofNullable(workdir), Optional.ofNullable(user), host,
                 readOnly, volumes, network(), tty, interactive, Optional.ofNullable(usernsRemap), stopTimeout);
-        LaunchPlanner planner = new LaunchPlanner(HostEnvironment.detect(sys), sys, Warnings::print);
-        LaunchPlan plan = planner.plan(spec);
-        return new Launcher(sys, new ProcIdMapWriter()).run(plan);
     }
 
     private Network network() throws JrunException {

@@ -94,7 +94,16 @@ public final class TestInstall {
         return Host.run(command(user, args), dir().toFile(), 120);
     }
 
+    /** As {@link #jrun(String, String...)} with extra environment variables (JRUN_ROOT, XDG_CONFIG_HOME, ...). */
+    public static Host.Result jrun(String user, java.util.Map<String, String> env, String... args) {
+        return Host.run(command(user, env, args), dir().toFile(), 300);
+    }
+
     public static List<String> command(String user, String... args) {
+        return command(user, java.util.Map.of(), args);
+    }
+
+    public static List<String> command(String user, java.util.Map<String, String> env, String... args) {
         List<String> cmd = new ArrayList<>();
         if (!user.equals("root")) {
             cmd.addAll(List.of("runuser", "-u", user, "--"));
@@ -104,6 +113,7 @@ public final class TestInstall {
                 "USER=" + user, "LOGNAME=" + user, "LANG=C.UTF-8"));
         String javaHome = System.getProperty("java.home");
         cmd.add("JAVA_HOME=" + javaHome);
+        env.forEach((k, v) -> cmd.add(k + "=" + v));
         cmd.add(dir().resolve("jrun").toString());
         cmd.addAll(List.of(args));
         return cmd;

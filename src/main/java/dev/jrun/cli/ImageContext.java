@@ -1,0 +1,80 @@
+package dev.jrun.cli;
+
+import dev.jrun.errors.JrunException;
+import dev.jrun.image.ImageService;
+import dev.jrun.image.PullProgress;
+import dev.jrun.image.RegistriesConf;
+import dev.jrun.image.RemoteImageResolver;
+import dev.jrun.image.UserNamespaceOwnership;
+import dev.jrun.image.UserNamespaceRemover;
+import dev.jrun.image.layer.LayerImporter;
+import dev.jrun.image.layer.LayerUnpacker;
+import dev.jrun.image.layer.MknodCommandWhiteoutMaker;
+import dev.jrun.image.layer.UnpackLimits;
+import dev.jrun.registry.AuthFile;
+import dev.jrun.registry.RegistryClient;
+import dev.jrun.runtime.HostEnvironment;
+import dev.jrun.runtime.LaunchPlanner;
+import dev.jrun.runtime.Launcher;
+import dev.jrun.runtime.ProcIdMapWriter;
+import dev.jrun.runtime.UserNamespaceTasks;
+import dev.jrun.store.Store;
+import dev.jrun.sys.JnaSyscalls;
+import dev.jrun.sys.Syscalls;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/** Wires the store, the registry client and the user-namespace helpers for the image commands. */
+final class ImageContext {
+    final Syscalls sys = new JnaSyscalls();
+    final Map<String, String> env = System.getenv();
+    final HostEnvironment host = HostEnvironment.detect(sys);
+    final LaunchPlanner planner = new LaunchPlanner(host, sys, Warnings::print);
+    final Launcher launcher = new Launcher(sys, new ProcIdMapWriter());
+    private final Path root;
+    private final boolean quiet;
+    private UserNamespaceTasks tasks;
+    private Store store;
+    private ImageService images;
+
+    ImageContext(Path rootOption, boolean quiet) {
+        this.root = rootOption != null ? rootOption.toAbsolutePath() : defaultRoot(env);
+        this.quiet = quiet;
+    }
+
+    /** --root, else $JRUN_ROOT, else $XDG_DATA_HOME/jrun, else ~/.local/share/jrun. */
+    static Path defaultRoot(Map<String, String> env) {
+        if (env.containsKey("JRUN_ROOT")) return Path.of(env.get("JRUN_ROOT")).toAbsolutePath();
+        String data = env.get("XDG_DATA_HOME");
+        if (data != null && !data.isEmpty()) return Path.of(data, "jrun");
+        return Path.of(System.getProperty("user.home"), ".local", "share", "jrun");
+    }
+
+    UserNamespaceTasks tasks() throws JrunException {
+        if (tasks == null) tasks = new UserNamespaceTasks(launcher, planner.userNamespace(Optional.empty()));
+        return tasks;
+    }
+
+    Store store() throws JrunException {
+        if (store == null) store = Store.open(root, new UserNamespaceRemover(tasks()));
+        return store;
+    }
+
+    RegistryClient client() {
+        return RegistryClient.builder().credentials(AuthFile.forEnvironment(env)).build();
+    }
+
+    ImageService images() throws JrunException {
+        if (images == null) {
+            RegistryClient client = client();
+            LayerImporter importer = new LayerImporter(store(),
+                    new LayerUnpacker(UnpackLimits.defaults(), new MknodCommandWhiteoutMaker()),
+                    new UserNamespaceOwnership(tasks()));
+            PullProgress progress = quiet ? PullProgress.QUIET : new PullProgress(System.err, System.console() != null);
+            images = new ImageService(store(), new RemoteImageResolver(RegistriesConf.load(env), client), client,
+                    importer, progress);
+        }
+        return images;
+    }
+}
