@@ -22,6 +22,7 @@ public final class JrunCommand {
 
     /** Global options that take a value, so the implicit-run detection can skip the value. */
     static final Set<String> GLOBAL_OPTIONS_WITH_VALUE = Set.of("--root");
+    static final Set<String> GLOBAL_FLAGS = Set.of("-h", "--help", "-V", "--version");
 
     /**
      * The subcommands, by name, in the order help lists them. They are registered lazily

@@ -2,7 +2,6 @@ package dev.jrun.cli;
 
 import dev.jrun.errors.JrunException;
 import java.io.PrintWriter;
-import java.util.Set;
 import picocli.CommandLine;
 
 /** Entry point: {@code jrun [GLOBAL OPTIONS] COMMAND ...}, or {@code jrun IMAGE [CMD...]} for {@code run}. */
@@ -39,30 +38,38 @@ public final class Main {
 
     /** The first word that is not a global option, or null. */
     private static String subcommandOf(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            if (!args[i].startsWith("-")) return args[i];
-            if (JrunCommand.GLOBAL_OPTIONS_WITH_VALUE.contains(args[i])) i++;
-        }
-        return null;
+        int i = firstNonGlobal(args);
+        return i < args.length ? args[i] : null;
     }
 
-    /** {@code jrun alpine cat x} is {@code jrun run alpine cat x}, as the design card shows. */
-    static String[] withImplicitRun(String[] args) {
-        Set<String> commands = JrunCommand.SUBCOMMANDS.keySet();
-        for (int i = 0; i < args.length; i++) {
+    private static int firstNonGlobal(String[] args) {
+        int i = 0;
+        while (i < args.length) {
             String a = args[i];
-            if (a.startsWith("-")) {
-                if (JrunCommand.GLOBAL_OPTIONS_WITH_VALUE.contains(a)) i++;
-                continue;
+            if (JrunCommand.GLOBAL_OPTIONS_WITH_VALUE.contains(a)) {
+                i += 2;
+            } else if (JrunCommand.GLOBAL_FLAGS.contains(a) || a.startsWith("--root=")) {
+                i++;
+            } else {
+                break;
             }
-            if (commands.contains(a)) return args;
-            String[] out = new String[args.length + 1];
-            System.arraycopy(args, 0, out, 0, i);
-            out[i] = "run";
-            System.arraycopy(args, i, out, i + 1, args.length - i);
-            return out;
         }
-        return args;
+        return i;
+    }
+
+    /**
+     * {@code jrun alpine cat x} is {@code jrun run alpine cat x}, as the design card shows, and
+     * so is {@code jrun -e A=1 alpine env}: whatever is not a global option or a command starts
+     * the arguments of {@code run}.
+     */
+    static String[] withImplicitRun(String[] args) {
+        int i = firstNonGlobal(args);
+        if (i >= args.length || JrunCommand.SUBCOMMANDS.containsKey(args[i])) return args;
+        String[] out = new String[args.length + 1];
+        System.arraycopy(args, 0, out, 0, i);
+        out[i] = "run";
+        System.arraycopy(args, i, out, i + 1, args.length - i);
+        return out;
     }
 
     private static int handleFailure(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {

@@ -21,6 +21,9 @@ class MainTest {
         assertArrayEquals(new String[] {"run", "--rootfs", "/r", "sh"},
                 Main.withImplicitRun(new String[] {"run", "--rootfs", "/r", "sh"}));
         assertArrayEquals(new String[] {"--help"}, Main.withImplicitRun(new String[] {"--help"}));
+        assertArrayEquals(new String[] {"run", "-q", "-e", "A=1", "alpine", "env"},
+                Main.withImplicitRun(new String[] {"-q", "-e", "A=1", "alpine", "env"}));
+        assertArrayEquals(new String[] {"--root=/s", "images"}, Main.withImplicitRun(new String[] {"--root=/s", "images"}));
     }
 
     @Test
