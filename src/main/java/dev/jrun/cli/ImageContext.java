@@ -67,13 +67,14 @@ final class ImageContext {
 
     ImageService images() throws JrunException {
         if (images == null) {
-            RegistryClient client = client();
             LayerImporter importer = new LayerImporter(store(),
                     new LayerUnpacker(UnpackLimits.defaults(), new MknodCommandWhiteoutMaker()),
                     new UserNamespaceOwnership(tasks()));
             PullProgress progress = quiet ? PullProgress.QUIET : new PullProgress(System.err, System.console() != null);
-            images = new ImageService(store(), new RemoteImageResolver(RegistriesConf.load(env), client), client,
-                    importer, progress);
+            images = new ImageService(store(), () -> {
+                RegistryClient client = client();
+                return new ImageService.Remote(new RemoteImageResolver(RegistriesConf.load(env), client), client);
+            }, importer, progress);
         }
         return images;
     }

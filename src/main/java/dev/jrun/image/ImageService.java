@@ -35,19 +35,31 @@ public final class ImageService {
     /** Layers downloaded and unpacked at once: enough to overlap network and disk on 2 cores. */
     private static final int PARALLEL_LAYERS = 3;
 
+    /** What a pull needs of the network; made only when a pull happens (TLS and TOML cost start-up time). */
+    public record Remote(RemoteImageResolver resolver, RegistryClient client) {}
+
+    /** Makes the {@link Remote} on first use. */
+    @FunctionalInterface
+    public interface RemoteFactory {
+        Remote create() throws JrunException;
+    }
+
     private final Store store;
-    private final RemoteImageResolver resolver;
-    private final RegistryClient client;
+    private final RemoteFactory remoteFactory;
     private final LayerImporter importer;
     private final PullProgress progress;
+    private Remote remote;
 
-    public ImageService(Store store, RemoteImageResolver resolver, RegistryClient client, LayerImporter importer,
-                        PullProgress progress) {
+    public ImageService(Store store, RemoteFactory remote, LayerImporter importer, PullProgress progress) {
         this.store = store;
-        this.resolver = resolver;
-        this.client = client;
+        this.remoteFactory = remote;
         this.importer = importer;
         this.progress = progress;
+    }
+
+    private synchronized Remote remote() throws JrunException {
+        if (remote == null) remote = remoteFactory.create();
+        return remote;
     }
 
     public Store store() {
@@ -75,8 +87,9 @@ public final class ImageService {
     }
 
     public ImageRecord pull(ImageReference wanted, Platform platform) throws JrunException {
+        RegistryClient client = remote().client();
         try (Store.Lease lease = store.lease()) {
-            RemoteImageResolver.Found found = resolver.resolve(wanted, platform);
+            RemoteImageResolver.Found found = remote().resolver().resolve(wanted, platform);
             RemoteRepository repo = found.endpoint().repository();
             RegistryClient.ResolvedImage image = found.image();
             String name = found.reference().toString();
@@ -93,7 +106,7 @@ public final class ImageService {
                         + " layers but the image config " + config.diffIds().size()
                         + " diffIDs; the image is malformed and was not stored");
             }
-            List<LayerRef> refs = fetchLayers(repo, name, layers, config.diffIds());
+            List<LayerRef> refs = fetchLayers(client, repo, name, layers, config.diffIds());
 
             byte[] manifestBytes = image.imageBytes().bytes();
             BlobDigest manifestDigest = new BlobDigest(image.manifest().digest());
@@ -108,8 +121,8 @@ public final class ImageService {
         }
     }
 
-    private List<LayerRef> fetchLayers(RemoteRepository repo, String name, List<Descriptor> layers, List<DiffId> diffIds)
-            throws JrunException {
+    private List<LayerRef> fetchLayers(RegistryClient client, RemoteRepository repo, String name, List<Descriptor> layers,
+                                       List<DiffId> diffIds) throws JrunException {
         ExecutorService pool = Executors.newFixedThreadPool(Math.min(PARALLEL_LAYERS, Math.max(1, layers.size())), r -> {
             Thread t = new Thread(r, "jrun-pull");
             t.setDaemon(true);
@@ -120,7 +133,7 @@ public final class ImageService {
             for (int i = 0; i < layers.size(); i++) {
                 Descriptor layer = layers.get(i);
                 DiffId diffId = diffIds.get(i);
-                futures.add(pool.submit(() -> fetchLayer(repo, name, layer, diffId)));
+                futures.add(pool.submit(() -> fetchLayer(client, repo, name, layer, diffId)));
             }
             List<LayerRef> refs = new ArrayList<>();
             for (Future<LayerRef> f : futures) refs.add(await(f));
@@ -130,10 +143,11 @@ public final class ImageService {
         }
     }
 
-    private LayerRef fetchLayer(RemoteRepository repo, String name, Descriptor layer, DiffId diffId) throws JrunException {
+    private LayerRef fetchLayer(RegistryClient client, RemoteRepository repo, String name, Descriptor layer, DiffId diffId)
+            throws JrunException {
         BlobDigest digest = new BlobDigest(layer.digest());
         if (!store.hasBlob(digest)) {
-            download(repo, layer, digest);
+            download(client, repo, layer, digest);
         } else {
             progress.layerDone(layer.digest(), "already present");
         }
@@ -150,7 +164,8 @@ public final class ImageService {
     }
 
     /** Streams a layer blob into the store; each retry starts over with a fresh temporary file. */
-    private void download(RemoteRepository repo, Descriptor layer, BlobDigest digest) throws JrunException {
+    private void download(RegistryClient client, RemoteRepository repo, Descriptor layer, BlobDigest digest)
+            throws JrunException {
         BlobWriter[] current = new BlobWriter[1];
         try {
             client.fetchBlob(repo, layer, () -> {
