@@ -20,8 +20,14 @@ public final class JrunCommand {
             description = "The image store (default: $JRUN_ROOT, else $XDG_DATA_HOME/jrun).")
     java.nio.file.Path root;
 
+    @picocli.CommandLine.Option(names = "--storage-driver", paramLabel = "overlay|vfs",
+            scope = picocli.CommandLine.ScopeType.INHERIT,
+            description = "How a container gets its root from an image: overlay (default where the kernel allows it "
+                    + "in a user namespace, Linux 5.11+) or vfs (a private copy per container).")
+    String storageDriver;
+
     /** Global options that take a value, so the implicit-run detection can skip the value. */
-    static final Set<String> GLOBAL_OPTIONS_WITH_VALUE = Set.of("--root");
+    static final Set<String> GLOBAL_OPTIONS_WITH_VALUE = Set.of("--root", "--storage-driver");
     static final Set<String> GLOBAL_FLAGS = Set.of("-h", "--help", "-V", "--version");
 
     /**

@@ -48,7 +48,7 @@ public final class Main {
             String a = args[i];
             if (JrunCommand.GLOBAL_OPTIONS_WITH_VALUE.contains(a)) {
                 i += 2;
-            } else if (JrunCommand.GLOBAL_FLAGS.contains(a) || a.startsWith("--root=")) {
+            } else if (JrunCommand.GLOBAL_FLAGS.contains(a) || a.startsWith("--root=") || a.startsWith("--storage-driver=")) {
                 i++;
             } else {
                 break;

@@ -18,6 +18,27 @@ import java.nio.file.Path;
 final class Overlays {
     private Overlays() {}
 
+    /** The storage driver asked for, or overlay where it works. */
+    static boolean useOverlay(String driver) throws JrunException {
+        if (driver == null) {
+            if (available()) return true;
+            Warnings.print("overlayfs is not available in a user namespace on this kernel (Linux 5.11 or later needs "
+                    + "it): copying the image for this container instead, which is slower");
+            return false;
+        }
+        return switch (driver) {
+            case "overlay" -> {
+                if (!available()) {
+                    throw new JrunException("--storage-driver overlay: this kernel cannot mount overlayfs in a user "
+                            + "namespace (Linux 5.11 or later can); use --storage-driver vfs");
+                }
+                yield true;
+            }
+            case "vfs" -> false;
+            default -> throw new JrunException("--storage-driver " + driver + ": jrun knows overlay and vfs");
+        };
+    }
+
     /** overlayfs may be mounted in a user namespace with userxattr from Linux 5.11 on. */
     static boolean available() {
         String[] v = System.getProperty("os.version", "0.0").split("[.-]");
@@ -34,8 +55,6 @@ final class Overlays {
 
     /** Unpacks every layer into the container's own directory: slower, but needs no overlayfs. */
     static RootFs flattenedCopy(ImageContext ctx, ImageRecord image, ContainerArea area) throws JrunException {
-        Warnings.print("overlayfs is not available in a user namespace on this kernel (Linux 5.11 or later needs "
-                + "it): copying the image for this container instead, which is slower");
         try {
             LayerUnpacker.Flattening copy = new LayerUnpacker(UnpackLimits.defaults(), new MknodCommandWhiteoutMaker())
                     .flatten(area.rootfs());

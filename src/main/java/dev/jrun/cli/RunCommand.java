@@ -118,7 +118,8 @@ final class RunCommand implements Callable<Integer> {
         String id = ContainerIds.random();
         ContainerArea area = ctx.store().createContainer(id, image);
         try {
-            RootFs root = Overlays.available() ? new RootFs.Overlay(area.lowerDirs(), area.upper(), area.work(), area.rootfs())
+            RootFs root = Overlays.useOverlay(jrun == null ? null : jrun.storageDriver)
+                    ? new RootFs.Overlay(area.lowerDirs(), area.upper(), area.work(), area.rootfs())
                     : Overlays.flattenedCopy(ctx, image, area);
             RunSpec spec = spec(root, config.defaults(), positional.subList(1, positional.size()),
                     Optional.ofNullable(hostname).or(() -> Optional.of(id.substring(0, 12))));
