@@ -22,12 +22,13 @@ public final class Main {
         return commandLine(new String[0]);
     }
 
-    /** Registers only the subcommand {@code args} selects, or all of them when none or help is asked for. */
+    /** Registers only the subcommand {@code args} selects, or all of them for help, completion or no command. */
     static CommandLine commandLine(String[] args) {
         CommandLine cli = new CommandLine(new JrunCommand());
         String selected = subcommandOf(args);
         JrunCommand.SUBCOMMANDS.forEach((name, command) -> {
-            if (selected == null || selected.equals("help") || selected.equals(name)) cli.addSubcommand(name, command.get());
+            boolean all = selected == null || selected.equals("help") || selected.equals("completion");
+            if (all || selected.equals(name)) cli.addSubcommand(name, command.get());
         });
         // Everything after the image (or the first word of the command) belongs to the container.
         cli.setStopAtPositional(true);
