@@ -57,7 +57,7 @@ struct mount_attr_v0 {        /* mount_setattr(2) */
 struct spawn_args {
     const struct jrun_op *ops;
     int32_t nops;
-    int32_t pid_fd, go_fd, err_fd;
+    int32_t pid_fd, go_fd, go_writer_fd, err_fd;
     volatile pid_t host_pid;  /* written by the kernel: CLONE_PARENT_SETTID */
 };
 
@@ -138,7 +138,8 @@ static int run_op(const struct jrun_op *op) {
     case JRUN_OP_MKDIR:
         return mkdir(op->s0, (mode_t) op->n0);
     case JRUN_OP_CREATE_FILE: {
-        int fd = open(op->s0, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, (mode_t) op->n0);
+        /* O_NONBLOCK: a FIFO planted at a mount point fails (ENXIO) instead of hanging the launch. */
+        int fd = open(op->s0, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, (mode_t) op->n0);
         return fd < 0 ? -1 : close(fd);
     }
     case JRUN_OP_WRITE_FILE: {
@@ -213,9 +214,10 @@ static int run_op(const struct jrun_op *op) {
         return (int) syscall(SYS_fsconfig, (int) op->n0, (unsigned) op->n1, op->s0, op->s1, (int) op->n2);
     case JRUN_OP_FSMOUNT:
         return move_fd((int) syscall(SYS_fsmount, (int) op->n0, (unsigned) op->n1, (unsigned) op->n2), (int) op->n3);
+    case JRUN_OP_CLOSE_RANGE:
+        return (int) syscall(SYS_close_range, (unsigned) op->n0, (unsigned) op->n1, (unsigned) op->n2);
     default:
         /* Java and C disagree about the protocol: refuse to guess, stop here. */
-        errno = ENOSYS;
         return -2;
     }
 }
@@ -232,8 +234,11 @@ static int child_main(void *arg) {
     uint64_t none = 0;
     syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, KERNEL_SIGSET_SIZE);
 
-    /* 2. No JVM descriptor may reach the container (cf. CVE-2024-21626, runc's leaked fd). */
+    /* 2. No JVM descriptor may reach the container (cf. CVE-2024-21626, runc's leaked fd). The
+     *    script closes them for good (CLOSE_RANGE ops) once the sync below is done. Our copy of
+     *    the go pipe's write end goes now, so that jrun's death or its giving up is EOF here. */
     if (syscall(SYS_close_range, 3, ~0U, 4 /* CLOSE_RANGE_CLOEXEC */) != 0) fail(a, -1, errno);
+    close(a->go_writer_fd);
 
     /* 3. Sync point: tell the launcher who we are, wait until our ID maps are written. */
     int32_t pid = a->host_pid;
@@ -248,7 +253,7 @@ static int child_main(void *arg) {
         const struct jrun_op *op = &a->ops[i];
         int r = run_op(op);
         if (r == 0) continue;
-        if (r == -2) fail(a, i, errno);
+        if (r == -2) fail(a, i, JRUN_UNKNOWN_OP);
         if ((op->flags & JRUN_OPF_IGNORE_EEXIST) && errno == EEXIST) continue;
         if ((op->flags & JRUN_OPF_IGNORE_ENOENT) && errno == ENOENT) continue;
         fail(a, i, errno);
@@ -279,12 +284,12 @@ int32_t jrun_op_size(void) {
 }
 
 long jrun_spawn(const struct jrun_op *ops, int32_t nops, int64_t ns_flags,
-                int32_t pid_fd, int32_t go_fd, int32_t err_fd) {
+                int32_t pid_fd, int32_t go_fd, int32_t go_writer_fd, int32_t err_fd) {
     char *stack = mmap(NULL, CHILD_STACK_SIZE, PROT_READ | PROT_WRITE,
                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (stack == MAP_FAILED) return -errno;
 
-    struct spawn_args args = { ops, nops, pid_fd, go_fd, err_fd, 0 };
+    struct spawn_args args = { ops, nops, pid_fd, go_fd, go_writer_fd, err_fd, 0 };
 
     /* Block everything (raw call: glibc would keep its internal signals open) so no
      * JVM handler can run on the child's stack between clone and the reset. */

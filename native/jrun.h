@@ -16,7 +16,7 @@ enum jrun_opcode {
     JRUN_OP_MOVE_MOUNT,       /* move_mount(n0, "", AT_FDCWD, s0, n1) */
     JRUN_OP_MOUNT_SETATTR,    /* mount_setattr(n0, s0, n1, {n2 set, n3 clear}) */
     JRUN_OP_MKDIR,            /* mkdir(s0, n0) */
-    JRUN_OP_CREATE_FILE,      /* open(s0, O_WRONLY|O_CREAT|O_NOFOLLOW, n0) + close */
+    JRUN_OP_CREATE_FILE,      /* open(s0, O_WRONLY|O_CREAT|O_NOFOLLOW|O_NONBLOCK, n0) + close */
     JRUN_OP_WRITE_FILE,       /* open(s0, O_WRONLY|O_CREAT|O_TRUNC|O_NOFOLLOW, n0); write(s1, n1) */
     JRUN_OP_SYMLINK,          /* symlink(s0, s1) */
     JRUN_OP_CHDIR,            /* chdir(s0) */
@@ -43,6 +43,7 @@ enum jrun_opcode {
     JRUN_OP_FSCONFIG,         /* fsconfig(n0, n1, s0, s1, n2) */
     JRUN_OP_FSMOUNT,          /* fsmount(n0, n1, n2) moved to fd n3 */
     JRUN_OP_SEND_FD,          /* sendmsg(n0) of fd n1 with SCM_RIGHTS */
+    JRUN_OP_CLOSE_RANGE,      /* close_range(n0, n1, n2) */
 };
 
 /* Per-operation flags: which errno values count as success. */
@@ -59,11 +60,14 @@ struct jrun_op {              /* 72 bytes, little and big endian alike */
 /* What the child reports on its error pipe before it exits. EOF instead means exec succeeded. */
 struct jrun_failure {
     int32_t index;            /* operation index, or -1 before the first operation */
-    int32_t error;            /* errno */
+    int32_t error;            /* errno, or JRUN_UNKNOWN_OP */
 };
 
+/* The error reported for an operation code this library does not know (never a real errno). */
+#define JRUN_UNKNOWN_OP (-1)
+
 long jrun_spawn(const struct jrun_op *ops, int32_t nops, int64_t ns_flags,
-                int32_t pid_fd, int32_t go_fd, int32_t err_fd);
+                int32_t pid_fd, int32_t go_fd, int32_t go_writer_fd, int32_t err_fd);
 int32_t jrun_forward_signals(int32_t pid, const int32_t *signals, int32_t count, int32_t notify_fd);
 int32_t jrun_op_size(void);
 int32_t jrun_recv_fd(int32_t socket_fd);

@@ -44,6 +44,7 @@ public final class JrunCommand {
         m.put("images", ImagesCommand::new);
         m.put("rmi", RmiCommand::new);
         m.put("image", ImageCommand::new);
+        m.put("container", ContainerCommand::new);
         m.put("login", LoginCommand::new);
         m.put("logout", LogoutCommand::new);
         m.put("unshare", UnshareCommand::new);

@@ -117,6 +117,10 @@ final class RunCommand implements Callable<Integer> {
         ImageConfig config = ctx.images().config(image);
         String id = ContainerIds.random();
         ContainerArea area = ctx.store().createContainer(id, image);
+        // A ^C before the container runs ends the JVM the usual way: its files go with it.
+        Thread cleanup = new Thread(() -> removeQuietly(ctx, id, area));
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        ContainerLock lock = ContainerLock.hold(area.dir());
         try {
             RootFs root = Overlays.useOverlay(jrun == null ? null : jrun.storageDriver)
                     ? new RootFs.Overlay(area.lowerDirs(), area.upper(), area.work(), area.rootfs())
@@ -125,7 +129,23 @@ final class RunCommand implements Callable<Integer> {
                     Optional.ofNullable(hostname).or(() -> Optional.of(id.substring(0, 12))));
             return new Launcher(ctx.sys, new ProcIdMapWriter()).run(ctx.planner.plan(spec));
         } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running already
+            }
+            removeQuietly(ctx, id, area);
+            lock.close();   // after the removal: container prune must not race us for it
+        }
+    }
+
+    /** A failed cleanup must neither hide the container's exit status nor jrun's own error. */
+    private static void removeQuietly(ImageContext ctx, String id, ContainerArea area) {
+        try {
             ctx.store().removeContainer(id);
+        } catch (JrunException e) {
+            Warnings.print("could not remove the container's files in " + area.dir() + ": " + e.getMessage()
+                    + "; remove them with: jrun container prune");
         }
     }
 

@@ -22,10 +22,11 @@ public final class ContainerScript {
 
     /**
      * Descriptors the launcher prepared, -1 when unused: /dev/null for stdin, the socket the
-     * terminal's master side goes back on, and the first free descriptor number for the script.
+     * terminal's master side goes back on, the error pipe, and the first free descriptor
+     * number for the script.
      * {@code windowSize} is {rows, cols} of jrun's own terminal, or null.
      */
-    public record Descriptors(int stdin, int ttySocket, int firstFreeSlot, int[] windowSize) {}
+    public record Descriptors(int stdin, int ttySocket, int errFd, int firstFreeSlot, int[] windowSize) {}
 
     /** Host devices a container gets, bound from the host as podman does rootless (mknod is not allowed). */
     static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
@@ -77,14 +78,19 @@ public final class ContainerScript {
         ops.addAll(becomeNamespaceRoot(plan.userNamespace()));
         ops.add(new Op.ParentDeathSignal(SIGKILL));
 
-        // 2. Our mounts must never propagate to the host: the copied namespace keeps the host's
+        // 2. Close every descriptor inherited from the JVM but the few the script needs: a leaked
+        //    fd is a way out of the container (runc's CVE-2024-21626 was a leaked directory fd
+        //    reached through /proc/self/fd as the working directory).
+        ops.addAll(closeAllBut(fds.errFd(), fds.stdin(), fds.ttySocket()));
+
+        // 3. Our mounts must never propagate to the host: the copied namespace keeps the host's
         //    shared peer groups (mount_namespaces(7)), so make everything private first.
         ops.add(new Op.Mount(null, "/", null, MS_REC | MS_PRIVATE, null, 0));
 
-        // 3. The root: a mount point of its own, which pivot_root(2) requires.
+        // 4. The root: a mount point of its own, which pivot_root(2) requires.
         String root = mountRoot();
 
-        // 4. Host trees we attach after pivot_root, cloned while the host is still visible.
+        // 5. Host trees we attach after pivot_root, cloned while the host is still visible.
         List<Integer> deviceSlots = new ArrayList<>();
         for (String dev : DEVICES) {
             int slot = slot();
@@ -119,24 +125,24 @@ public final class ContainerScript {
                     "make /sys read-only", 0));
         }
 
-        // 5. Enter the root. pivot_root(".", ".") stacks the old root on top of the new one, so
+        // 6. Enter the root. pivot_root(".", ".") stacks the old root on top of the new one, so
         //    no scratch directory is needed inside a rootfs we may not be able to write (as runc).
         ops.add(new Op.Chdir(root));
         ops.add(new Op.PivotRoot(".", "."));
         ops.add(new Op.Umount(".", MNT_DETACH));
         ops.add(new Op.Chdir("/"));
 
-        // 6. /proc for our PID namespace.
+        // 7. /proc for our PID namespace.
         ops.add(new Op.Mkdir("/proc", 0555, Op.IGNORE_EEXIST));
-        ops.add(new Op.MoveMount(procSlot, "/proc", "a new proc"));
+        attach(procSlot, "/proc", "a new proc");
 
-        // 7. /dev: a tmpfs with the host's harmless devices bound in.
+        // 8. /dev: a tmpfs with the host's harmless devices bound in.
         ops.add(new Op.Mkdir("/dev", 0755, Op.IGNORE_EEXIST));
         ops.add(new Op.Mount("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=755,size=65536k", 0));
         for (int i = 0; i < DEVICES.size(); i++) {
             String path = "/dev/" + DEVICES.get(i);
             ops.add(new Op.CreateFile(path, 0666));
-            ops.add(new Op.MoveMount(deviceSlots.get(i), path, "the host's " + path));
+            attach(deviceSlots.get(i), path, "the host's " + path);
         }
         ops.add(new Op.Symlink("/proc/self/fd", "/dev/fd", 0));
         ops.add(new Op.Symlink("/proc/self/fd/0", "/dev/stdin", 0));
@@ -155,17 +161,25 @@ public final class ContainerScript {
         ops.add(new Op.Mkdir("/dev/mqueue", 0755, 0));
         ops.add(new Op.Mount("mqueue", "/dev/mqueue", "mqueue", NOSUID_NODEV_NOEXEC, null, 0));
 
-        // 8. /sys, read-only either way.
+        // 9. /sys, read-only either way.
         ops.add(new Op.Mkdir("/sys", 0555, Op.IGNORE_EEXIST));
-        ops.add(new Op.MoveMount(sysSlot, "/sys", plan.network() == Network.NONE ? "a new sysfs" : "the host's /sys"));
+        attach(sysSlot, "/sys", plan.network() == Network.NONE ? "a new sysfs" : "the host's /sys");
 
-        // 9. A new network namespace starts with loopback down.
+        // 10. A new network namespace starts with loopback down.
         if (plan.network() == Network.NONE) loopbackUp();
 
-        // 10. /etc/hostname, /etc/hosts, /etc/resolv.conf from a tmpfs that leaves nothing behind.
+        // 11. --read-only keeps the usual scratch directories writable (podman's
+        //     --read-only-tmpfs); mounted before volumes and /etc files so it hides neither.
+        if (plan.readOnlyRoot()) {
+            scratchTmpfs("/tmp", "mode=1777");
+            scratchTmpfs("/var/tmp", "mode=1777");
+            scratchTmpfs("/run", "mode=755");
+        }
+
+        // 12. /etc/hostname, /etc/hosts, /etc/resolv.conf from a tmpfs that leaves nothing behind.
         etcFiles();
 
-        // 11. Volumes, after /dev so they may go below it.
+        // 13. Volumes, after /dev so they may go below it.
         for (int i = 0; i < plan.volumes().size(); i++) {
             Volume v = plan.volumes().get(i);
             if (v.directory()) {
@@ -174,10 +188,10 @@ public final class ContainerScript {
                 mkdirs(parent(v.containerPath()));
                 ops.add(new Op.CreateFile(v.containerPath(), 0644));
             }
-            ops.add(new Op.MoveMount(volumeSlots.get(i), v.containerPath(), "volume " + v.hostPath()));
+            attach(volumeSlots.get(i), v.containerPath(), "volume " + v.hostPath());
         }
 
-        // 12. Kernel interfaces a container has no business with, as podman masks them. The
+        // 14. Kernel interfaces a container has no business with, as podman masks them. The
         //     user namespace already denies writes; this also hides what they reveal.
         for (String path : plan.maskedFiles()) {
             ops.add(new Op.Mount("/dev/null", path, null, MS_BIND, null, Op.IGNORE_ENOENT));
@@ -191,19 +205,16 @@ public final class ContainerScript {
                     "make " + path + " read-only", Op.IGNORE_ENOENT));
         }
 
-        // 13. --read-only: the root, with the usual scratch directories as tmpfs (podman's
-        //     --read-only-tmpfs). mount_setattr changes only RDONLY, so flags the kernel locked
-        //     for us (nosuid, nodev on the source) stay as they are.
+        // 15. The working directory exists (podman creates it), then --read-only takes effect.
+        //     mount_setattr changes only RDONLY, so flags the kernel locked for us (nosuid, nodev
+        //     on the source) stay as they are.
+        if (!plan.workdir().equals("/")) mkdirs(plan.workdir());
         if (plan.readOnlyRoot()) {
             ops.add(new Op.MountSetAttr(AT_FDCWD, "/", 0, MOUNT_ATTR_RDONLY, 0, "make / read-only", 0));
-            ops.add(new Op.Mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", Op.IGNORE_ENOENT));
-            ops.add(new Op.Mount("tmpfs", "/var/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777", Op.IGNORE_ENOENT));
-            ops.add(new Op.Mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, "mode=755", Op.IGNORE_ENOENT));
         }
 
-        // 14. Identity of the machine and the process.
+        // 16. Identity of the machine and the process.
         ops.add(new Op.SetHostname(plan.hostname()));
-        if (!plan.workdir().equals("/")) mkdirs(plan.workdir());
         ops.add(new Op.Chdir(plan.workdir()));
         stdio();
         // Capabilities beyond podman's default set leave the bounding set, so not even
@@ -216,9 +227,33 @@ public final class ContainerScript {
         // A credential change clears the parent-death signal (prctl(2)): set it again.
         ops.add(new Op.ParentDeathSignal(SIGKILL));
 
-        // 15. Become the command.
+        // 17. Become the command.
         ops.add(new Op.Exec(plan.executableCandidates(), plan.argv(), plan.env()));
         return List.copyOf(ops);
+    }
+
+    /** close_range(2) over everything from 3 up except {@code keep} (-1 entries are ignored). */
+    static List<Op> closeAllBut(int... keep) {
+        int[] sorted = java.util.Arrays.stream(keep).filter(fd -> fd > 2).sorted().distinct().toArray();
+        List<Op> out = new ArrayList<>();
+        long next = 3;
+        for (int fd : sorted) {
+            if (fd > next) out.add(new Op.CloseRange(next, fd - 1));
+            next = fd + 1L;
+        }
+        out.add(new Op.CloseRange(next, 0xFFFFFFFFL));
+        return out;
+    }
+
+    /** Attaches a detached mount tree and closes its descriptor, which the container must not keep. */
+    private void attach(int slot, String target, String what) {
+        ops.add(new Op.MoveMount(slot, target, what));
+        ops.add(new Op.Close(slot));
+    }
+
+    private void scratchTmpfs(String path, String options) {
+        boolean volumeThere = plan.volumes().stream().anyMatch(v -> v.containerPath().equals(path));
+        if (!volumeThere) ops.add(new Op.Mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, options, Op.IGNORE_ENOENT));
     }
 
     private int detachedMount(String fstype, long attributes) {
@@ -276,7 +311,10 @@ public final class ContainerScript {
             ops.add(new Op.WriteFile(ETC_STAGING + "/" + f.name(), f.content(), 0644));
         }
         for (EtcFile f : plan.etcFiles()) {
-            if (f.createMountPoint()) ops.add(new Op.CreateFile(f.path(), 0644));
+            if (f.createMountPoint()) {
+                mkdirs(parent(f.path()));   // an image FROM scratch may have no /etc at all
+                ops.add(new Op.CreateFile(f.path(), 0644));
+            }
             // Through a symlink the target may not exist (resolv.conf -> ../run/...): then the
             // container keeps what it has rather than failing to start.
             ops.add(new Op.Mount(ETC_STAGING + "/" + f.name(), f.path(), null, MS_BIND, null,
@@ -310,10 +348,12 @@ public final class ContainerScript {
     }
 
     private void stdio() {
+        // Always a session of its own: in jrun's session the container could push keystrokes
+        // into the caller's shell with TIOCSTI on the shared terminal (bubblewrap's
+        // CVE-2017-5226). jrun forwards ^C and friends, so nothing is lost.
+        ops.add(new Op.SetSid());
         if (plan.stdio() == StdioMode.TTY) {
-            // A session of its own with the new terminal as controlling tty, so job control
-            // and ^C work inside and the container cannot reach jrun's terminal (TIOCSTI).
-            ops.add(new Op.SetSid());
+            // The new terminal becomes the controlling tty, so job control and ^C work inside.
             for (int fd = 0; fd <= 2; fd++) ops.add(new Op.Dup2(terminalSlot, fd));
             ops.add(new Op.Ioctl(0, TIOCSCTTY, 0, null, 0, "make the new terminal the controlling terminal"));
         } else if (plan.stdio() == StdioMode.NO_STDIN) {

@@ -12,9 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -60,6 +58,9 @@ public final class LaunchPlanner {
         String hostname = spec.hostname().orElseGet(LaunchPlanner::randomHostname);
         checkHostname(hostname);
         String workdir = spec.workdir().or(() -> spec.image().workdir().filter(w -> !w.isEmpty())).orElse("/");
+        if (spec.stopTimeoutSeconds() < 0) {
+            throw new JrunException("--stop-timeout " + spec.stopTimeoutSeconds() + ": give 0 or more seconds");
+        }
         if (!workdir.startsWith("/")) {
             throw new JrunException("--workdir " + workdir + ": must be an absolute path inside the container");
         }
@@ -285,9 +286,7 @@ public final class LaunchPlanner {
     }
 
     private static String randomHostname() {
-        byte[] id = new byte[6];
-        new SecureRandom().nextBytes(id);
-        return HexFormat.of().formatHex(id);
+        return RandomIds.hex(6);
     }
 
 }

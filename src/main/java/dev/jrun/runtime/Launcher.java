@@ -12,7 +12,6 @@ import java.nio.ByteOrder;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -44,6 +43,8 @@ public final class Launcher {
             if (plan.stdio() == StdioMode.NO_STDIN) stdin = sys.open("/dev/null", O_RDONLY);
             if (plan.stdio() == StdioMode.TTY) ttySockets = sys.socketPair();
             notify = sys.pipe();
+            // The signal handler writes here: it must never block (a full pipe would stall it).
+            sys.setNonBlocking(notify[1]);
             // Before the clone: from here on, a ^C or SIGTERM no longer ends the JVM directly.
             sys.forwardSignals(0, FORWARDED, notify[1]);
         } catch (SysException e) {
@@ -62,12 +63,12 @@ public final class Launcher {
                 master = receiveTerminal(pid, ttySockets[0]);
             }
             sys.forwardSignals(pid, FORWARDED, notify[1]);
-            return supervise(plan, pid, notify[0], master);
+            return supervise(plan, pid, notify, master);
         } catch (SysException e) {
             throw new JrunException("set up signal forwarding: " + e.getMessage(), e);
         } finally {
-            closeAll(stdin, master, notify[0]);
-            // notify[1] stays open: a late signal must not write to a reused descriptor.
+            closeAll(stdin, master);
+            // The notify pipe stays open: a late signal must not write to a reused descriptor.
             if (ttySockets != null) closeAll(ttySockets);
         }
     }
@@ -92,10 +93,13 @@ public final class Launcher {
         if (!(last instanceof Op.Exit || last instanceof Op.Exec)) {
             throw new IllegalArgumentException("a user-namespace task must end in Op.Exit or Op.Exec");
         }
-        List<Op> script = new java.util.ArrayList<>(ContainerScript.becomeNamespaceRoot(userns));
-        script.add(new Op.ParentDeathSignal(SIGKILL));
-        script.addAll(ops);
-        Started child = spawn(firstSlot -> script, namespaceFlags | CLONE_NEWUSER, userns);
+        Started child = spawn((firstSlot, errFd) -> {
+            List<Op> script = new java.util.ArrayList<>(ContainerScript.becomeNamespaceRoot(userns));
+            script.add(new Op.ParentDeathSignal(SIGKILL));
+            script.addAll(ContainerScript.closeAllBut(errFd));
+            script.addAll(ops);
+            return script;
+        }, namespaceFlags | CLONE_NEWUSER, userns);
         try {
             return ExitStatus.of(sys.waitpid(child.pid));
         } catch (SysException e) {
@@ -106,28 +110,34 @@ public final class Launcher {
     private record Started(int pid) {}
 
     private int start(LaunchPlan plan, int stdin, int ttySocket, int[] windowSize) throws JrunException {
-        return spawn(firstSlot -> ContainerScript.compile(plan,
-                        new ContainerScript.Descriptors(stdin, ttySocket, firstSlot, windowSize)),
+        return spawn((firstSlot, errFd) -> ContainerScript.compile(plan,
+                        new ContainerScript.Descriptors(stdin, ttySocket, errFd, firstSlot, windowSize)),
                 ContainerScript.namespaceFlags(plan), plan.userNamespace()).pid;
     }
 
+    /** The child's operations, given the first descriptor number free for its own and its error pipe. */
+    @FunctionalInterface
+    private interface Script {
+        List<Op> compile(int firstSlot, int errFd);
+    }
+
     /**
-     * @param script the child's operations, given the first descriptor number it may use for
-     *     its own: above every descriptor the child still needs (stdin, sockets, sync pipes)
+     * @param script compiled once the sync pipes exist: its own descriptors go above every one
+     *     the child still needs (stdin, sockets, sync pipes)
      */
-    private Started spawn(IntFunction<List<Op>> script, long namespaceFlags, UserNamespacePlan userns)
-            throws JrunException {
+    private Started spawn(Script script, long namespaceFlags, UserNamespacePlan userns) throws JrunException {
         int[] pidPipe = pipe("the PID pipe");
         int[] goPipe = pipe("the go pipe");
         int[] errPipe = pipe("the error pipe");
         int highest = IntStream.of(pidPipe[0], pidPipe[1], goPipe[0], goPipe[1], errPipe[0], errPipe[1]).max().orElse(2);
-        List<Op> ops = script.apply(Math.max(highest, 100) + 16);
+        List<Op> ops = script.compile(Math.max(highest, 100) + 16, errPipe[1]);
         AtomicReference<JrunException> mapFailure = new AtomicReference<>();
         Thread mapper = new Thread(() -> {
+            int pid = -1;
             try {
                 byte[] buf = new byte[4];
                 if (readFully(pidPipe[0], buf) < 4) return;   // clone failed; spawn reports it
-                int pid = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder()).getInt();
+                pid = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder()).getInt();
                 maps.write(pid, userns);
                 sys.write(goPipe[1], new byte[] {1});
             } catch (JrunException e) {
@@ -135,13 +145,15 @@ public final class Launcher {
             } catch (SysException e) {
                 mapFailure.set(new JrunException("release the container after writing its ID maps: " + e.getMessage(), e));
             } finally {
+                // End of file tells a waiting child that no maps are coming; it exits.
                 sys.close(goPipe[1]);
+                if (mapFailure.get() != null && pid > 0) sys.kill(pid, SIGKILL);
             }
         }, "jrun-idmap");
         mapper.start();
         int pid;
         try {
-            pid = sys.spawn(ops, namespaceFlags, pidPipe[1], goPipe[0], errPipe[1]);
+            pid = sys.spawn(ops, namespaceFlags, pidPipe[1], goPipe[0], goPipe[1], errPipe[1]);
         } catch (SysException e) {
             closeAll(pidPipe[1], goPipe[0], errPipe[1]);
             join(mapper);
@@ -174,12 +186,21 @@ public final class Launcher {
         return new Started(pid);
     }
 
-    private int supervise(LaunchPlan plan, int pid, int notifyFd, int ptyMaster) throws JrunException {
+    private int supervise(LaunchPlan plan, int pid, int[] notify, int ptyMaster) throws JrunException {
         AtomicBoolean exited = new AtomicBoolean();
-        Thread signals = new Thread(() -> watchSignals(plan, pid, notifyFd, ptyMaster, exited), "jrun-signals");
+        Thread signals = new Thread(() -> watchSignals(plan, pid, notify[0], ptyMaster, exited), "jrun-signals");
         signals.setDaemon(true);
         signals.start();
-        TtyRelay relay = ptyMaster >= 0 ? TtyRelay.start(sys, ptyMaster) : null;
+        TtyRelay relay = null;
+        if (ptyMaster >= 0) {
+            try {
+                relay = TtyRelay.start(sys, ptyMaster);
+            } catch (SysException e) {
+                sys.kill(pid, SIGKILL);
+                reap(pid);
+                throw new JrunException("connect your terminal to the container's: " + e.getMessage(), e);
+            }
+        }
         int status;
         try {
             status = sys.waitpid(pid);
@@ -187,9 +208,30 @@ public final class Launcher {
             throw new JrunException("wait for the container: " + e.getMessage(), e);
         } finally {
             exited.set(true);
+            // The PID may be reused by now: signals go nowhere from here on.
+            try {
+                sys.forwardSignals(0, FORWARDED, notify[1]);
+            } catch (SysException ignored) {
+                // the handlers stay; with PID 0 they forward nothing
+            }
             if (relay != null) relay.finish();
+            stopWatching(signals, notify[1]);
         }
         return ExitStatus.of(status);
+    }
+
+    /** Wakes the signal thread with the end marker and waits for it, so its pipe is not read after close. */
+    private void stopWatching(Thread signals, int notifyWriter) {
+        try {
+            sys.write(notifyWriter, new byte[] {0});
+        } catch (SysException e) {
+            return;   // the thread is a daemon; it dies with jrun
+        }
+        try {
+            signals.join(1000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -201,7 +243,7 @@ public final class Launcher {
         byte[] buf = new byte[1];
         AtomicBoolean killScheduled = new AtomicBoolean();
         try {
-            while (sys.read(notifyFd, buf) == 1) {
+            while (sys.read(notifyFd, buf) == 1 && buf[0] != 0) {
                 int signal = buf[0];
                 if (signal == SIGWINCH && ptyMaster >= 0) {
                     copyWindowSize(0, ptyMaster);
@@ -220,7 +262,7 @@ public final class Launcher {
                 }
             }
         } catch (SysException e) {
-            // the pipe closed: jrun is finishing
+            // the pipe failed: jrun is finishing
         }
     }
 

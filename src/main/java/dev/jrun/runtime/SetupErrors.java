@@ -8,19 +8,27 @@ import java.util.List;
 
 /** Turns the child's {operation index, errno} into a message a person can act on. */
 final class SetupErrors {
+    /** What libjrun reports for an operation code it does not know (JRUN_UNKNOWN_OP); never an errno. */
+    static final int UNKNOWN_OPERATION = -1;
+
     private SetupErrors() {}
 
     static JrunException failure(List<Op> ops, int index, int errno, String reason) {
         if (index < 0) {
-            return new JrunException("prepare the container process: " + reason);
+            return new JrunException("prepare the container process: " + reason
+                    + (errno == EINVAL ? "; close_range(2) needs Linux 5.11 or later" : ""));
         }
         if (index >= ops.size()) {
             return new JrunException("the container script ended without exec or exit (a jrun bug; please report it)");
         }
         Op op = ops.get(index);
-        if (errno == ENOSYS && op.code() != null && !(op instanceof Op.Mount)) {
+        if (errno == UNKNOWN_OPERATION) {
             return new JrunException(op.describe() + ": the native library does not know operation " + op.code()
-                    + "; rebuild jrun (./jrun rebuilds itself when its sources change)");
+                    + "; it is older than this jrun: rebuild (./jrun rebuilds itself when its sources change)");
+        }
+        if (errno == ENOSYS) {
+            return new JrunException(op.describe() + ": " + reason + "; this kernel (" + System.getProperty("os.version")
+                    + ") or a seccomp filter around jrun lacks that system call: jrun needs Linux 5.12 or later");
         }
         if (op instanceof Op.Exec exec) return execFailure(exec, errno, reason);
         return new JrunException(op.describe() + ": " + reason + hint(op, errno));

@@ -22,11 +22,17 @@ final class TtyRelay {
         this.output = output;
     }
 
-    static TtyRelay start(Syscalls sys, int master) {
+    static TtyRelay start(Syscalls sys, int master) throws SysException {
         byte[] saved = sys.isatty(0) ? sys.makeRaw(0) : null;
+        // The input thread may still be blocked reading our stdin when the container is gone:
+        // it writes to a descriptor of its own, so it can never write into a reused number.
+        int inputMaster = sys.dup(master);
+        // jrun's own stdout and stdin are used without being closed (no try-with-resources).
+        FileOutputStream out = new FileOutputStream(FileDescriptor.out);
+        FileInputStream in = new FileInputStream(FileDescriptor.in);
         Thread output = new Thread(() -> {
             byte[] buf = new byte[8192];
-            try (FileOutputStream out = new FileOutputStream(FileDescriptor.out)) {
+            try {
                 while (true) {
                     int n = sys.read(master, buf);
                     if (n <= 0) break;
@@ -40,14 +46,16 @@ final class TtyRelay {
         output.start();
         Thread input = new Thread(() -> {
             byte[] buf = new byte[8192];
-            try (FileInputStream in = new FileInputStream(FileDescriptor.in)) {
+            try {
                 int n;
                 while ((n = in.read(buf)) > 0) {
                     byte[] chunk = n == buf.length ? buf : java.util.Arrays.copyOf(buf, n);
-                    sys.write(master, chunk);
+                    sys.write(inputMaster, chunk);
                 }
             } catch (SysException | IOException e) {
                 // the container is gone
+            } finally {
+                sys.close(inputMaster);
             }
         }, "jrun-tty-in");
         input.setDaemon(true);

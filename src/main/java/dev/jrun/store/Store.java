@@ -475,7 +475,8 @@ public final class Store {
             }
             if (!force && !users.isEmpty()) {
                 throw new StoreException("image " + image.configDigest().digest().shortHex() + " is used by container(s) "
-                        + users + ": remove them first or use --force");
+                        + users + ": stop them (or, if their jrun is gone, remove them with jrun container prune), "
+                        + "or use --force");
             }
             Files.deleteIfExists(imageFile(image.id()));
             List<DiffId> candidateLayers = new ArrayList<>();

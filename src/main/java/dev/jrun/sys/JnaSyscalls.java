@@ -42,6 +42,7 @@ public final class JnaSyscalls implements Syscalls {
         static native void cfmakeraw(byte[] termios);
         static native String strerror(int errno);
         static native long lgetxattr(String path, String name, Pointer value, long size);
+        static native int fcntl(int fd, int cmd, int arg) throws LastErrorException;
     }
 
     /** The native half of the launch path, bundled in the jar (native/jrun.c). */
@@ -50,7 +51,7 @@ public final class JnaSyscalls implements Syscalls {
             Native.register(Jrun.class, NativeLibrary.getInstance("jrun"));
         }
 
-        static native long jrun_spawn(Pointer ops, int count, long nsFlags, int pidFd, int goFd, int errFd);
+        static native long jrun_spawn(Pointer ops, int count, long nsFlags, int pidFd, int goFd, int goWriterFd, int errFd);
         static native int jrun_forward_signals(int pid, int[] signals, int count, int notifyFd);
         static native int jrun_op_size();
         static native int jrun_recv_fd(int socket);
@@ -119,12 +120,13 @@ public final class JnaSyscalls implements Syscalls {
     }
 
     @Override
-    public int spawn(List<Op> ops, long namespaceFlags, int pidFd, int goFd, int errFd) throws SysException {
+    public int spawn(List<Op> ops, long namespaceFlags, int pidFd, int goFd, int goWriterFd, int errFd)
+            throws SysException {
         if (Jrun.jrun_op_size() != OpEncoder.OP_SIZE) {
             throw new SysException("load libjrun", Linux.ENOSYS, "libjrun.so does not match this jrun build");
         }
         Memory encoded = OpEncoder.encode(ops);
-        long result = Jrun.jrun_spawn(encoded, ops.size(), namespaceFlags, pidFd, goFd, errFd);
+        long result = Jrun.jrun_spawn(encoded, ops.size(), namespaceFlags, pidFd, goFd, goWriterFd, errFd);
         // Keep the operation list reachable until the child has exec'd: spawn returns only then.
         java.lang.ref.Reference.reachabilityFence(encoded);
         if (result < 0) {
@@ -219,6 +221,29 @@ public final class JnaSyscalls implements Syscalls {
     @Override
     public String strerror(int errno) {
         return Libc.strerror(errno);
+    }
+
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
+    private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final int O_NONBLOCK = 04000;
+
+    @Override
+    public int dup(int fd) throws SysException {
+        try {
+            return Libc.fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        } catch (LastErrorException e) {
+            throw error("dup", e);
+        }
+    }
+
+    @Override
+    public void setNonBlocking(int fd) throws SysException {
+        try {
+            Libc.fcntl(fd, F_SETFL, Libc.fcntl(fd, F_GETFL, 0) | O_NONBLOCK);
+        } catch (LastErrorException e) {
+            throw error("fcntl", e);
+        }
     }
 
     @Override

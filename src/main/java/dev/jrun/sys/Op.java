@@ -247,6 +247,13 @@ public sealed interface Op {
         public void encode(OpWriter w) { w.op(this, 0, dirFd, mode, 0, 0, name, null, null, null); }
     }
 
+    /** close_range(2): descriptors {@code first..last} (inclusive; last may be 0xFFFFFFFF). */
+    record CloseRange(long first, long last) implements Op {
+        public OpCode code() { return OpCode.CLOSE_RANGE; }
+        public String describe() { return "close descriptors " + first + "-" + last; }
+        public void encode(OpWriter w) { w.op(this, 0, first, last, 0, 0, null, null, null, null); }
+    }
+
     record Close(int fd) implements Op {
         public OpCode code() { return OpCode.CLOSE; }
         public String describe() { return "close descriptor " + fd; }

@@ -26,11 +26,13 @@ public interface Syscalls {
 
     /**
      * Starts the child script: clone(CLONE_VM|CLONE_VFORK) with {@code namespaceFlags}. The call
-     * returns once the child has exec'd or exited.
+     * returns once the child has exec'd or exited. The child reports its PID on {@code pidFd},
+     * waits for a byte on {@code goFd} (closing its copy of {@code goWriterFd} first, so that
+     * jrun's death is end-of-file) and reports a failure on {@code errFd}.
      *
      * @return the child's PID in jrun's namespace
      */
-    int spawn(List<Op> ops, long namespaceFlags, int pidFd, int goFd, int errFd) throws SysException;
+    int spawn(List<Op> ops, long namespaceFlags, int pidFd, int goFd, int goWriterFd, int errFd) throws SysException;
 
     /** waitpid(2); returns the raw wait status. */
     int waitpid(int pid) throws SysException;
@@ -59,6 +61,12 @@ public interface Syscalls {
     void restoreTerminal(int fd, byte[] saved);
 
     String strerror(int errno);
+
+    /** A new descriptor for the same open file (dup(2), close-on-exec). */
+    int dup(int fd) throws SysException;
+
+    /** Makes writes to {@code fd} fail with EAGAIN instead of blocking (a signal handler writes to it). */
+    void setNonBlocking(int fd) throws SysException;
 
     /** Whether {@code path} (not following a final symlink) carries the extended attribute {@code name}. */
     boolean hasXattr(String path, String name);

@@ -62,6 +62,32 @@ class BadInputIT {
         assertTrue(r.err().contains("apt-get install --reinstall uidmap"), r.describe());
     }
 
+    /**
+     * A newuidmap that fails must not leave jrun hanging (the child waits for its maps) and its
+     * own words reach the user. The failing helper is a real setuid-root binary: busybox, which
+     * does not know an applet of that name, placed first in $PATH.
+     */
+    @Test
+    void aFailingNewuidmapIsReportedWithItsOwnMessage() throws Exception {
+        java.nio.file.Path bin = java.nio.file.Files.createTempDirectory("jrun-it-fakebin-");
+        try {
+            Host.check("chmod", "755", bin.toString());
+            for (String helper : List.of("newuidmap", "newgidmap")) {
+                Host.check("cp", "/bin/busybox", bin.resolve(helper).toString());
+                Host.check("chmod", "4755", bin.resolve(helper).toString());
+            }
+            long started = System.nanoTime();
+            Host.Result r = TestInstall.jrun("alice", java.util.Map.of("PATH", bin + ":/usr/bin:/bin"),
+                    "run", "--rootfs", rootfs, "true");
+            assertEquals(125, r.exit(), r.describe());
+            assertTrue(r.err().contains("newuidmap") && r.err().contains("failed (exit 127)"), r.describe());
+            assertTrue(r.err().contains("applet not found"), "the helper's own message: " + r.describe());
+            assertTrue(System.nanoTime() - started < 60_000_000_000L, "jrun must not wait for maps that never come");
+        } finally {
+            Host.run(List.of("rm", "-rf", bin.toString()));
+        }
+    }
+
     @Test
     void aUidBeyondTheSubordinateRangeIsRefused() {
         long size = alice.subuid().stream().mapToLong(TestUsers.Range::count).sum() + 1;

@@ -106,7 +106,7 @@ class RunIT {
             fail("no 'sleep " + seconds + "' process appeared; jrun said: " + new String(jrun.getInputStream().readNBytes(4000)));
             return null;
         } finally {
-            Host.check("pkill", "-TERM", "-u", "alice", "-f", "jrun.jar");
+            sigterm(jrun);
             jrun.waitFor();
         }
     }
@@ -157,7 +157,7 @@ class RunIT {
                 "trap 'echo got TERM; exit 3' TERM; echo ready; while true; do sleep 0.1; done"))
                 .directory(TestInstall.dir().toFile()).start();
         waitForLine(trapping, "ready");
-        Host.check("pkill", "-TERM", "-u", "alice", "-f", "jrun.jar");
+        sigterm(trapping);
         assertEquals(3, trapping.waitFor());
         assertEquals("got TERM\n", new String(trapping.getInputStream().readAllBytes()));
 
@@ -166,8 +166,16 @@ class RunIT {
                 rootfs, "sh", "-c", "echo ready; exec sleep 600")).directory(TestInstall.dir().toFile()).start();
         waitForLine(ignoring, "ready");
         Thread.sleep(300);
-        Host.check("pkill", "-TERM", "-u", "alice", "-f", "jrun.jar");
+        sigterm(ignoring);
         assertEquals(137, ignoring.waitFor());
+    }
+
+    /** SIGTERM to this test's jrun (the JVM under runuser and the launcher script), as a user's kill would. */
+    static void sigterm(Process started) {
+        List<ProcessHandle> jvms = started.descendants()
+                .filter(h -> h.info().command().orElse("").endsWith("/java")).toList();
+        if (jvms.isEmpty()) fail("no jrun JVM under " + started.pid());
+        jvms.forEach(ProcessHandle::destroy);   // destroy() is SIGTERM on Linux
     }
 
     private static void waitForLine(Process p, String line) throws Exception {

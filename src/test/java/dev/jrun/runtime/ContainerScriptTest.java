@@ -30,7 +30,7 @@ class ContainerScriptTest {
     }
 
     private static List<Op> compile(LaunchPlan plan) {
-        return ContainerScript.compile(plan, new ContainerScript.Descriptors(7, 8, 200, new int[] {24, 80}));
+        return ContainerScript.compile(plan, new ContainerScript.Descriptors(7, 8, 150, 200, new int[] {24, 80}));
     }
 
     private static int indexOf(List<Op> ops, Predicate<Op> p) {
@@ -61,9 +61,12 @@ class ContainerScriptTest {
         List<Op> ops = compile(plan(Network.HOST, false, false, List.of()));
         assertEquals(List.of(new Op.SetGroups(List.of()), new Op.SetResGid(0), new Op.SetResUid(0),
                 new Op.ParentDeathSignal(SIGKILL)), ops.subList(0, 4));
-        assertEquals(new Op.Mount(null, "/", null, MS_REC | MS_PRIVATE, null, 0), ops.get(4));
+        // Everything the JVM had open is closed but stdin (7), the terminal socket (8) and the error pipe (150).
+        assertEquals(List.of(new Op.CloseRange(3, 6), new Op.CloseRange(9, 149), new Op.CloseRange(151, 0xFFFFFFFFL)),
+                ops.subList(4, 7));
+        assertEquals(new Op.Mount(null, "/", null, MS_REC | MS_PRIVATE, null, 0), ops.get(7));
         String root = tmp.resolve("root").toString();
-        assertEquals(new Op.Mount(root, root, null, MS_BIND | MS_REC, null, 0), ops.get(5));
+        assertEquals(new Op.Mount(root, root, null, MS_BIND | MS_REC, null, 0), ops.get(8));
     }
 
     @Test
@@ -106,6 +109,8 @@ class ContainerScriptTest {
             int attach = indexOf(ops, o -> o instanceof Op.MoveMount m && m.target().equals("/dev/" + dev));
             assertEquals(((Op.OpenTree) ops.get(open)).slot(), ((Op.MoveMount) ops.get(attach)).slot());
             assertEquals(new Op.CreateFile("/dev/" + dev, 0666), ops.get(attach - 1));
+            assertEquals(new Op.Close(((Op.MoveMount) ops.get(attach)).slot()), ops.get(attach + 1),
+                    "the container keeps no descriptor of a host tree");
         }
         Op.Mount devpts = (Op.Mount) ops.get(indexOf(ops, o -> o instanceof Op.Mount m && "devpts".equals(m.fstype())));
         assertEquals("newinstance,ptmxmode=0666,mode=0620,gid=5", devpts.data());
@@ -124,9 +129,12 @@ class ContainerScriptTest {
         assertEquals(new Op.SetGroups(List.of(5L, 50L)), ops.get(n - 5));
         assertInstanceOf(Op.CapBsetDrop.class, ops.get(n - 6));
         int chdir = indexOf(ops, o -> o.equals(new Op.Chdir("/work/dir")));
-        assertEquals(new Op.Mkdir("/work/dir", 0755, Op.IGNORE_EEXIST), ops.get(chdir - 1));
-        assertEquals(new Op.Mkdir("/work", 0755, Op.IGNORE_EEXIST), ops.get(chdir - 2));
-        assertEquals(new Op.Dup2(7, 0), ops.get(chdir + 1));   // no -i: stdin is /dev/null
+        int mkdir = indexOf(ops, o -> o.equals(new Op.Mkdir("/work/dir", 0755, Op.IGNORE_EEXIST)));
+        assertEquals(new Op.Mkdir("/work", 0755, Op.IGNORE_EEXIST), ops.get(mkdir - 1));
+        assertTrue(mkdir < chdir);
+        // A session of its own even without -t: no TIOCSTI into the caller's terminal (CVE-2017-5226).
+        assertEquals(new Op.SetSid(), ops.get(chdir + 1));
+        assertEquals(new Op.Dup2(7, 0), ops.get(chdir + 2));   // no -i: stdin is /dev/null
     }
 
     @Test
@@ -169,7 +177,12 @@ class ContainerScriptTest {
         Op.MountSetAttr attr = (Op.MountSetAttr) ops.get(ro);
         assertEquals(MOUNT_ATTR_RDONLY, attr.attrSet());
         assertEquals(0, attr.atFlags() & AT_RECURSIVE);   // /dev, /proc, volumes keep their own flags
-        assertEquals("/tmp", ((Op.Mount) ops.get(ro + 1)).target());
+        int tmp = indexOf(ops, o -> o instanceof Op.Mount m && "/tmp".equals(m.target()));
+        int etc = indexOf(ops, o -> o instanceof Op.Mount m && "/etc/hosts".equals(m.target()));
+        int workdir = indexOf(ops, o -> o.equals(new Op.Mkdir("/work/dir", 0755, Op.IGNORE_EEXIST)));
+        // Scratch tmpfs before /etc binds and volumes (so it hides neither), the workdir made
+        // before the root turns read-only.
+        assertTrue(tmp < etc && workdir < ro, ops.toString());
         assertEquals(-1, indexOf(compile(plan(Network.HOST, false, false, List.of())),
                 o -> o instanceof Op.MountSetAttr a && "/".equals(a.path())));
     }

@@ -1,7 +1,6 @@
 package dev.jrun.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -44,7 +43,8 @@ class LauncherTest {
         assertTrue(calls.indexOf("maps written for 4242") < calls.indexOf("child: go"), calls.toString());
         assertTrue(calls.indexOf("forward signals to 0") < spawn, calls.toString());
         assertTrue(calls.indexOf("forward signals to 4242") > spawn, calls.toString());
-        assertEquals("waitpid 4242", calls.get(calls.size() - 1));
+        assertEquals("waitpid 4242", calls.get(calls.size() - 2));
+        assertEquals("forward signals to 0", calls.get(calls.size() - 1), "a reaped PID may be reused: stop forwarding");
         assertEquals(Linux.CLONE_NEWUSER | Linux.CLONE_NEWNS | Linux.CLONE_NEWPID | Linux.CLONE_NEWUTS
                 | Linux.CLONE_NEWIPC, sys.spawnedFlags);
     }
@@ -52,25 +52,28 @@ class LauncherTest {
     @Test
     void commandNotFoundIs127AndNotExecutableIs126() throws Exception {
         LaunchPlan plan = plan(List.of("nosuch"));
-        sys.childFailure = new int[] {execIndex(plan), Linux.ENOENT};
+        sys.failAt = ops -> ops.size() - 1;
+        sys.failErrno = Linux.ENOENT;
         JrunException notFound = assertThrows(JrunException.class, () -> launcher().run(plan));
         assertEquals(127, notFound.exitCode());
         assertTrue(notFound.getMessage().startsWith("executable file 'nosuch' not found in $PATH"), notFound.getMessage());
         assertTrue(sys.calls.contains("waitpid 4242"), "the failed child is reaped");
 
-        sys.childFailure = new int[] {execIndex(plan), Linux.EACCES};
+        sys.failErrno = Linux.EACCES;
         assertEquals(126, assertThrows(JrunException.class, () -> launcher().run(plan)).exitCode());
-        sys.childFailure = new int[] {execIndex(plan), Linux.ENOEXEC};
+        sys.failErrno = Linux.ENOEXEC;
         assertEquals(126, assertThrows(JrunException.class, () -> launcher().run(plan)).exitCode());
     }
 
     @Test
     void aSetupFailureNamesTheOperationAndIs125() throws Exception {
         LaunchPlan plan = plan(List.of("true"));
-        List<Op> ops = ContainerScript.compile(plan, new ContainerScript.Descriptors(-1, -1, 200, null));
-        int pivot = 0;
-        while (!(ops.get(pivot) instanceof Op.PivotRoot)) pivot++;
-        sys.childFailure = new int[] {pivot, Linux.EINVAL};
+        sys.failAt = ops -> {
+            int pivot = 0;
+            while (!(ops.get(pivot) instanceof Op.PivotRoot)) pivot++;
+            return pivot;
+        };
+        sys.failErrno = Linux.EINVAL;
         JrunException e = assertThrows(JrunException.class, () -> launcher().run(plan));
         assertEquals(125, e.exitCode());
         assertTrue(e.getMessage().startsWith("pivot_root into the container's root filesystem: errno 22"), e.getMessage());
@@ -94,16 +97,13 @@ class LauncherTest {
         List<Op> ops = List.of(new Op.FchownAt(Linux.AT_FDCWD, "/x", 1, 1, Linux.AT_SYMLINK_NOFOLLOW, "/x"),
                 new Op.Exit(0));
         assertEquals(3, launcher().runInUserNamespace(plan.userNamespace(), Linux.CLONE_NEWNS, ops));
-        assertEquals(ops, sys.spawnedOps.subList(4, 6));
-        assertEquals(new Op.SetResUid(0), sys.spawnedOps.get(2));
+        List<Op> spawned = sys.spawnedOps;
+        assertEquals(ops, spawned.subList(spawned.size() - 2, spawned.size()));
+        assertEquals(new Op.SetResUid(0), spawned.get(2));
+        assertTrue(spawned.stream().anyMatch(o -> o instanceof Op.CloseRange), "no JVM descriptor reaches the helper");
         assertEquals(Linux.CLONE_NEWNS | Linux.CLONE_NEWUSER, sys.spawnedFlags);
         assertThrows(IllegalArgumentException.class, () -> launcher().runInUserNamespace(plan.userNamespace(), 0,
                 List.of(new Op.Chdir("/"))));
     }
 
-    private static int execIndex(LaunchPlan plan) {
-        List<Op> ops = ContainerScript.compile(plan, new ContainerScript.Descriptors(-1, -1, 200, null));
-        assertInstanceOf(Op.Exec.class, ops.get(ops.size() - 1));
-        return ops.size() - 1;
-    }
 }

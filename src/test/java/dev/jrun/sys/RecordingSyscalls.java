@@ -19,8 +19,9 @@ public final class RecordingSyscalls implements Syscalls {
     public volatile List<Op> spawnedOps;
     public volatile long spawnedFlags;
 
-    /** What the simulated child does after "go": null = exec succeeds, else {index, errno}. */
-    public volatile int[] childFailure;
+    /** What the simulated child does after "go": exec succeeds, or the op this picks fails with {@link #failErrno}. */
+    public volatile java.util.function.ToIntFunction<List<Op>> failAt;
+    public volatile int failErrno;
     public volatile int childPid = 4242;
     public volatile int waitStatus = 0;
 
@@ -93,7 +94,8 @@ public final class RecordingSyscalls implements Syscalls {
     }
 
     @Override
-    public int spawn(List<Op> ops, long namespaceFlags, int pidFd, int goFd, int errFd) throws SysException {
+    public int spawn(List<Op> ops, long namespaceFlags, int pidFd, int goFd, int goWriterFd, int errFd)
+            throws SysException {
         spawnedOps = List.copyOf(ops);
         spawnedFlags = namespaceFlags;
         calls.add("spawn " + ops.size() + " ops");
@@ -105,9 +107,9 @@ public final class RecordingSyscalls implements Syscalls {
             return childPid;
         }
         calls.add("child: go");
-        if (childFailure != null) {
+        if (failAt != null) {
             write(errFd, ByteBuffer.allocate(8).order(ByteOrder.nativeOrder())
-                    .putInt(childFailure[0]).putInt(childFailure[1]).array());
+                    .putInt(failAt.applyAsInt(ops)).putInt(failErrno).array());
         }
         return childPid;
     }
@@ -149,4 +151,16 @@ public final class RecordingSyscalls implements Syscalls {
     public volatile boolean fileCapabilities = true;
 
     @Override public boolean hasXattr(String path, String name) { return fileCapabilities; }
+
+    @Override
+    public synchronized int dup(int fd) {
+        int copy = nextFd++;
+        calls.add("dup " + fd + " = " + copy);
+        return copy;
+    }
+
+    @Override
+    public void setNonBlocking(int fd) {
+        calls.add("nonblocking " + fd);
+    }
 }
