@@ -46,8 +46,10 @@ final class Overlays {
             int major = Integer.parseInt(v[0]);
             int minor = v.length > 1 ? Integer.parseInt(v[1]) : 0;
             if (major < 5 || (major == 5 && minor < 11)) return false;
-            // Line by line: procfs files report size 0, which confuses whole-file reads.
-            return Files.readAllLines(Path.of("/proc/filesystems")).stream().anyMatch(l -> l.endsWith("\toverlay"));
+            // Line by line: procfs files report size 0, which confuses whole-file reads. A module
+            // not loaded yet is not listed there; the mount loads it (fs-overlay alias).
+            return Files.readAllLines(Path.of("/proc/filesystems")).stream().anyMatch(l -> l.endsWith("\toverlay"))
+                    || Files.isDirectory(Path.of("/lib/modules", System.getProperty("os.version"), "kernel/fs/overlayfs"));
         } catch (IOException | NumberFormatException e) {
             return false;
         }
