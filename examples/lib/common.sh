@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # sets variables for the examples that source it
 # Shared by the examples (sourced, not run). Each example repeats one experiment of the
 # article jrun grew from and prints what jrun shows beside what the article shows.
 #
@@ -44,12 +44,12 @@ trap _cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# A temporary directory, removed on exit: tempdir VAR
-tempdir() {
-  local d
-  d=$(mktemp -d "${TMPDIR:-/tmp}/jrun-example.XXXXXX")
-  _cleanup_dirs+=("$d")
-  printf -v "$1" '%s' "$d"
+# make_tempdir: sets tmpdir to a new private directory, removed on exit (files that container
+# UIDs left in it are removed inside the user namespace if need be).
+tmpdir=
+make_tempdir() {
+  tmpdir=$(mktemp -d "${TMPDIR:-/tmp}/jrun-example.XXXXXX")
+  _cleanup_dirs+=("$tmpdir")
 }
 
 # Stops (SIGTERM) and waits for this background process on exit.
@@ -98,7 +98,6 @@ finish() {
 me=$(id -un)
 my_uid=$(id -u)
 my_gid=$(id -g)
-export my_gid  # used by the examples
 
 need_root() {
   if [[ $my_uid != 0 ]]; then
@@ -187,4 +186,44 @@ podman_env() {
   else
     podman "$@"
   fi
+}
+
+# --- a container in the background, seen from the host ---------------------------------------
+
+# start_sleep SECONDS JRUN-RUN-ARGS...: starts "jrun run --stop-timeout 1 ARGS sleep SECONDS"
+# in the background (jrun has no -d: it stays the container's parent) and waits until the
+# host's ps shows the sleep. Sets sleep_jrun (jrun's PID) and sleep_pid (the sleep's host PID).
+start_sleep() {
+  local seconds=$1 i line
+  shift
+  # Not through the jrun function: $! must be jrun itself, so that SIGTERM reaches it.
+  "$JRUN" run --stop-timeout 1 "$@" sleep "$seconds" &
+  sleep_jrun=$!
+  cleanup_pid "$sleep_jrun"
+  sleep_pid=
+  for (( i = 0; i < 600; i++ )); do
+    # ps exits 1 while there is no sleep at all.
+    line=$( (ps -o pid=,args= -C sleep || true) |
+            awk -v want="sleep $seconds" '{ pid = $1; sub(/^ *[0-9]+ +/, "") } $0 == want { print pid; exit }')
+    if [[ -n $line ]]; then
+      sleep_pid=$line
+      return 0
+    fi
+    kill -0 "$sleep_jrun" 2>/dev/null || { wait "$sleep_jrun" || true; echo "jrun exited before sleep $seconds started" >&2; return 1; }
+    sleep 0.1
+  done
+  echo "no 'sleep $seconds' process appeared within 60 s" >&2
+  return 1
+}
+
+# stop_sleep: SIGTERM to jrun, which forwards it; sleep as PID 1 ignores it, so jrun kills the
+# container after --stop-timeout (1 s) and exits 137.
+stop_sleep() {
+  kill -TERM "$sleep_jrun" 2>/dev/null || true
+  wait "$sleep_jrun" 2>/dev/null || true
+}
+
+# ps_sleep SECONDS: the article's view, "ps -o user,uid,cmd -C sleep", only this example's line.
+ps_sleep() {
+  (ps -o user,uid,cmd -C sleep || true) | awk -v want="sleep $1" 'NR == 1 || $3 " " $4 == want'
 }
