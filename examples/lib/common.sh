@@ -227,3 +227,14 @@ stop_sleep() {
 ps_sleep() {
   (ps -o user,uid,cmd -C sleep || true) | awk -v want="sleep $1" 'NR == 1 || $3 " " $4 == want'
 }
+
+# host_id MAP ID: the host ID that container ID maps to under MAP (uid_map lines), or nothing.
+host_id() {
+  awk -v id="$2" '$1 <= id && id < $1 + $3 { print $2 + (id - $1); exit }' <<<"$1"
+}
+
+# indent: standard input, indented under a heading.
+indent() {
+  local line
+  while IFS= read -r line; do printf '     %s\n' "$line"; done
+}
