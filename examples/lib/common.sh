@@ -238,3 +238,9 @@ indent() {
   local line
   while IFS= read -r line; do printf '     %s\n' "$line"; done
 }
+
+# container_id MAP HOSTID: the container ID that a host ID appears as under MAP, or the
+# overflow ID 65534 if the map does not cover it.
+container_id() {
+  awk -v id="$2" '$2 <= id && id < $2 + $3 { print $1 + (id - $2); found = 1; exit } END { if (!found) print 65534 }' <<<"$1"
+}
