@@ -76,20 +76,30 @@ class ExamplesIT {
         if (work != null) Host.run(List.of("rm", "-rf", work.toString()));
     }
 
+    /**
+     * Nothing an example started may outlive it: no jrun of this test's install, no script,
+     * no container sleep it printed. (The machine may be shared: other processes of alice and
+     * bob, such as podman's pause process, are not this test's.)
+     */
     @AfterEach
     void nothingLeftBehind() throws Exception {
-        for (String user : List.of("alice", "bob")) {
-            List<String> left = TestInstall.processesOf(user);
-            for (int i = 0; i < 50 && !left.isEmpty(); i++) {
-                Thread.sleep(100);
-                left = TestInstall.processesOf(user);
-            }
-            assertTrue(left.isEmpty(), user + " still has processes: " + left);
+        List<String> left = ours();
+        for (int i = 0; i < 50 && !left.isEmpty(); i++) {
+            Thread.sleep(100);
+            left = ours();
         }
-        Host.Result sleeps = Host.run(List.of("ps", "-o", "args=", "-C", "sleep"));
-        assertTrue(Stream.of(sleeps.out().split("\n")).noneMatch(l -> l.matches("sleep \\d{5}")),
-                "an example's sleep is still running: " + sleeps.out());
+        assertTrue(left.isEmpty(), "an example left processes behind: " + left);
     }
+
+    private static List<String> ours() {
+        Host.Result ps = Host.run(List.of("ps", "-e", "-o", "pid=,user=,args="));
+        String install = TestInstall.dir().toString();
+        return Stream.of(ps.out().split("\n")).filter(l -> l.contains(install) || l.contains(work.toString())
+                || SLEEPS.stream().anyMatch(n -> l.endsWith(" sleep " + n))).toList();
+    }
+
+    /** The "sleep N" commands the examples printed, to be gone when they end. */
+    private static final Set<String> SLEEPS = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /** busybox with every applet, and files owned as in alpine: root's, shadow's (GID 42), a user's. */
     private static TestImages.ImageBuilder image() {
@@ -139,7 +149,14 @@ class ExamplesIT {
         env.forEach((k, v) -> cmd.add(k + "=" + v));
         cmd.add(examples.resolve(name).toString());
         cmd.addAll(List.of(args));
-        return Host.run(cmd, TestInstall.dir().toFile(), 600);
+        return remember(Host.run(cmd, TestInstall.dir().toFile(), 600));
+    }
+
+    private static Host.Result remember(Host.Result r) {
+        System.out.println(r.out());   // what the example showed, for the build log
+        java.util.regex.Matcher m = Pattern.compile("(?m)^\\s+\\S+\\s+\\d+ sleep (\\d+)\\s+\\|").matcher(r.out());
+        while (m.find()) SLEEPS.add(m.group(1));
+        return r;
     }
 
     private static Host.Result agrees(String user, String name, String... args) {
@@ -279,7 +296,7 @@ class ExamplesIT {
                 "JRUN=" + TestInstall.dir().resolve("jrun"), "JRUN_ROOT=" + store("bob"),
                 "XDG_CONFIG_HOME=" + work.resolve("config"), "JRUN_EXAMPLE_IMAGE=" + IMAGE,
                 examples.resolve("05-split-ranges").toString()));
-        Host.Result r = Host.run(cmd, TestInstall.dir().toFile(), 600);
+        Host.Result r = remember(Host.run(cmd, TestInstall.dir().toFile(), 600));
         assertEquals(0, r.exit(), r.describe());
         assertTrue(r.out().startsWith("(running as bob: runuser -u bob -- "), r.describe());
         assertTrue(r.out().contains("05-split-ranges: all checks agree"), r.describe());
