@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * An image archive (tar, maybe gzip-compressed) read once, front to back, with every regular
@@ -123,11 +124,16 @@ final class SpooledTar implements ArchiveFiles {
             throw new JrunException(what + " appears twice; an image archive names each file once, so this one is"
                     + " ambiguous (broken or hostile) and was not loaded");
         }
+        if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO() || entry.isSparse()) {
+            throw new JrunException(what + " is a " + kind(entry) + "; an image archive holds only files,"
+                    + " directories and links, so it is broken or hostile and was not loaded");
+        }
         if (entry.isSymbolicLink()) {
             symlinks.put(name, entry.getLinkName());
         } else if (entry.isLink()) {
             hardlinks.put(name, ArchivePaths.clean(entry.getLinkName(), what + " (hard link target)"));
-        } else if (entry.isFile() && !entry.isSparse()) {
+        } else if (entry.getLinkFlag() == TarConstants.LF_NORMAL || entry.getLinkFlag() == TarConstants.LF_OLDNORM
+                || entry.getLinkFlag() == TarConstants.LF_CONTIG) {
             files.put(name, spoolFile(name, data, index));
         } else {
             throw new JrunException(what + " is a " + kind(entry) + "; an image archive holds only files,"
