@@ -137,10 +137,11 @@ public final class ImageArchives {
                     throw new JrunException(image.what() + ": cannot read layer " + layer.file().name() + ": "
                             + e.getMessage(), e);
                 }
-            } else if (MediaTypes.OCI_LAYER_GZIP.equals(layer.mediaType())) {
+            } else if (!layer.digest().digest().equals(layer.diffId().digest())) {
                 // The store has this diffID's content already, but this blob must really be it:
                 // otherwise the image would pair the diffID with a foreign blob, and a later save
-                // would export something else than the image's layer.
+                // would export something else than the image's layer. (A blob whose digest is the
+                // diffID is an uncompressed tar verified by that very digest.)
                 verifyDiffId(layer, image.what());
             }
             try (InputStream in = layer.file().open()) {

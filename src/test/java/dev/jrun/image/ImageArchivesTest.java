@@ -203,6 +203,55 @@ class ImageArchivesTest {
     }
 
     @Test
+    void nestedIndexChoosesTheHostPlatform() throws Exception {
+        Map<String, byte[]> files = ociFiles(null);
+        dev.jrun.oci.Platform host = dev.jrun.oci.Platform.host();
+        String other = host.architecture().equals("arm64") ? "amd64" : "arm64";
+        byte[] index = ("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":["
+                + "{\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"digest\":\"sha256:" + "1".repeat(64)
+                + "\",\"size\":10,\"platform\":{\"os\":\"linux\",\"architecture\":\"" + other + "\"}},"
+                + "{\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"digest\":\"" + image.digest() + "\",\"size\":"
+                + image.manifest().length + ",\"platform\":{\"os\":\"linux\",\"architecture\":\""
+                + host.architecture() + "\"" + (host.variant().isEmpty() ? "" : ",\"variant\":\"" + host.variant() + "\"")
+                + "}}]}").getBytes();
+        Digest indexDigest = Digest.sha256(index);
+        files.put("blobs/sha256/" + indexDigest.hex(), index);
+        files.put("index.json", ("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"" + MediaTypes.OCI_INDEX
+                + "\",\"digest\":\"" + indexDigest + "\",\"size\":" + index.length
+                + ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"multi:1\"}}]}").getBytes());
+        TarBuilder tar = new TarBuilder();
+        files.forEach((n, c) -> tar.file(n, c, 0644, e -> { }));
+        ImageArchives.Loaded loaded = load(tar.build());
+        assertEquals(List.of("localhost/multi:1"), loaded.loadedNames());
+        assertImageStored(loaded.images().get(0));
+    }
+
+    @Test
+    void aBlobClaimingALayerTheStoreHasMustStillHoldIt() throws Exception {
+        load(ociArchive("good"));
+        // Same config (so the same diffIDs), but the top layer's blob is another tar: its
+        // digest is right in the manifest, only its content is not the diffID's.
+        TestLayer impostor = TestLayer.of(Map.of("etc/motd", "pwned\n".getBytes()));
+        String manifest = new String(image.manifest(), StandardCharsets.UTF_8)
+                .replace(top.digest().toString(), impostor.digest().toString())
+                .replace("\"size\":" + top.size(), "\"size\":" + impostor.size());
+        byte[] manifestBytes = manifest.getBytes(StandardCharsets.UTF_8);
+        Map<String, byte[]> files = ociFiles(null);
+        files.remove("blobs/sha256/" + top.digest().hex());
+        files.remove("blobs/sha256/" + image.digest().hex());
+        files.put("blobs/sha256/" + impostor.digest().hex(), impostor.blob());
+        files.put("blobs/sha256/" + Digest.sha256(manifestBytes).hex(), manifestBytes);
+        files.put("index.json", ("{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":\"" + MediaTypes.OCI_MANIFEST
+                + "\",\"digest\":\"" + Digest.sha256(manifestBytes) + "\",\"size\":" + manifestBytes.length
+                + ",\"annotations\":{\"org.opencontainers.image.ref.name\":\"evil\"}}]}").getBytes());
+        TarBuilder tar = new TarBuilder();
+        files.forEach((n, c) -> tar.file(n, c, 0644, e -> { }));
+        JrunException e = assertThrows(JrunException.class, () -> load(tar.build()));
+        assertTrue(e.getMessage().contains("does not uncompress to its diffID"), e.getMessage());
+        assertEquals(Optional.empty(), store.findImage("localhost/evil:latest"));
+    }
+
+    @Test
     void ociLayoutDirectory() throws Exception {
         Path layout = dir.resolve("layout");
         for (var e : ociFiles("example.com/app:7").entrySet()) {
