@@ -107,6 +107,30 @@ class ImageArchiveIT {
         }
     }
 
+    private static String shell(List<String> command) {
+        StringBuilder sb = new StringBuilder();
+        for (String part : command) {
+            sb.append(sb.length() == 0 ? "" : " ").append('\'').append(part.replace("'", "'\\''")).append('\'');
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void saveToStandardOutputAndLoadGzipFromStandardInput() {
+        Map<String, String> env = store("pipes");
+        ok(jrun(env, "import", busyboxTar.toString(), "piped"), "jrun import");
+        Path gz = work.resolve("piped.tar.gz");
+        Host.Result saved = Host.run(List.of("sh", "-c", shell(TestInstall.command("alice", env, "save", "piped"))
+                + " | gzip > " + gz), work.toFile(), 300);
+        assertEquals(0, saved.exit(), saved.describe());
+        Map<String, String> other = store("pipes-2");
+        Host.Result loaded = Host.run(List.of("sh", "-c", shell(TestInstall.command("alice", other, "load")) + " < " + gz),
+                work.toFile(), 300);
+        assertEquals(0, loaded.exit(), loaded.describe());
+        assertEquals("Loaded image: localhost/piped:latest\n", loaded.out());
+        assertRunsBusybox(other, "piped");
+    }
+
     @Test
     void podmanSaveLoadsIntoJrun() {
         Host.Result imported = podman("import", "--quiet", busyboxTar.toString(), "localhost/frompodman:1");
