@@ -68,6 +68,11 @@ interface ArchiveFiles extends AutoCloseable {
             return size;
         }
 
+        /** Where the bytes are (a spooled file in the store's tmp/, or a file of a layout directory). */
+        Path path() {
+            return path;
+        }
+
         InputStream open() throws IOException {
             return Files.newInputStream(path, LinkOption.NOFOLLOW_LINKS);
         }

@@ -144,7 +144,10 @@ public final class ImageArchives {
                 // diffID is an uncompressed tar verified by that very digest.)
                 verifyDiffId(layer, image.what());
             }
-            try (InputStream in = layer.file().open()) {
+            Path spooled = layer.file().path().toAbsolutePath().normalize();
+            if (spooled.startsWith(store.root().resolve("tmp"))) {
+                store.linkBlob(layer.digest(), layer.file().size(), spooled); // no second copy of the layer
+            } else try (InputStream in = layer.file().open()) {
                 store.putBlob(layer.digest(), layer.file().size(), in);
             } catch (IOException e) {
                 throw new JrunException(image.what() + ": cannot read layer " + layer.file().name() + ": "
@@ -243,11 +246,7 @@ public final class ImageArchives {
                 Path blob = dir.resolve("layer.tar.gz");
                 RootfsCompressor.Result layer = RootfsCompressor.compress(tarball, blob, limits, source);
                 LayerRef ref = new LayerRef(layer.digest(), layer.diffId(), layer.size(), MediaTypes.OCI_LAYER_GZIP);
-                try (InputStream in = Files.newInputStream(blob, LinkOption.NOFOLLOW_LINKS)) {
-                    store.putBlob(layer.digest(), layer.size(), in);
-                } catch (IOException e) {
-                    throw new StoreException("import " + source + ": cannot read back " + blob + ": " + e.getMessage(), e);
-                }
+                store.linkBlob(layer.digest(), layer.size(), blob);
                 if (!store.hasLayer(layer.diffId())) {
                     try (InputStream in = store.openBlob(layer.digest())) {
                         importer.importLayer(in, layer.diffId(), MediaTypes.OCI_LAYER_GZIP);

@@ -327,6 +327,22 @@ class ImageArchivesTest {
         }
     }
 
+    @Test
+    void linkBlobTakesOnlyVerifiedFilesFromTheStoresTmp() throws Exception {
+        Path outside = Files.write(dir.resolve("outside"), base.blob());
+        assertThrows(IllegalArgumentException.class,
+                () -> store.linkBlob(new dev.jrun.oci.BlobDigest(base.digest()), base.size(), outside));
+        Path inside = Files.write(store.root().resolve("tmp").resolve("x-1-1"), base.blob());
+        assertThrows(dev.jrun.store.StoreException.class,
+                () -> store.linkBlob(new dev.jrun.oci.BlobDigest(top.digest()), -1, inside));
+        assertThrows(dev.jrun.store.StoreException.class,
+                () -> store.linkBlob(new dev.jrun.oci.BlobDigest(base.digest()), base.size() + 1, inside));
+        assertFalse(store.hasBlob(new dev.jrun.oci.BlobDigest(top.digest())));
+        Path blob = store.linkBlob(new dev.jrun.oci.BlobDigest(base.digest()), base.size(), inside);
+        Files.delete(inside);
+        assertEquals(TarBuilder.sha256(Files.readAllBytes(blob)), base.digest().toString());
+    }
+
     // ------------------------------------------------------------------ import
 
     @Test
