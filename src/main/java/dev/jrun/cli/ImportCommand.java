@@ -42,7 +42,7 @@ final class ImportCommand implements Callable<Integer> {
         ImageContext ctx = new ImageContext(jrun.root, true);
         ImageRecord record;
         if (file.equals("-")) {
-            if (System.console() != null) {
+            if (ctx.sys.isatty(0)) {
                 throw new JrunException("import -: standard input is a terminal, not a tarball; pipe one in"
                         + " (jrun import - NAME < rootfs.tar)");
             }

@@ -23,7 +23,8 @@ final class LoadCommand implements Callable<Integer> {
             description = "The archive, or an OCI layout directory (default: standard input).")
     Path input;
 
-    @Option(names = {"-q", "--quiet"}, description = "Print nothing.")
+    @Option(names = {"-q", "--quiet"},
+            description = "Accepted for podman compatibility (podman load -q prints the Loaded image lines too).")
     boolean quiet;
 
     @Override
@@ -31,7 +32,7 @@ final class LoadCommand implements Callable<Integer> {
         ImageContext ctx = new ImageContext(jrun.root, true);
         ImageArchives.Loaded loaded;
         if (input == null || input.toString().equals("-")) {
-            if (System.console() != null) {
+            if (ctx.sys.isatty(0)) {
                 throw new JrunException("load: standard input is a terminal, not an archive; give -i FILE or pipe one"
                         + " in (jrun load < image.tar)");
             }
@@ -46,9 +47,7 @@ final class LoadCommand implements Callable<Integer> {
                         + "; give an existing archive file or OCI layout directory with -i", e);
             }
         }
-        if (!quiet) {
-            loaded.loadedNames().forEach(n -> System.out.println("Loaded image: " + n));
-        }
+        loaded.loadedNames().forEach(n -> System.out.println("Loaded image: " + n));
         return 0;
     }
 }

@@ -43,7 +43,7 @@ final class SaveCommand implements Callable<Integer> {
             ctx.archives().save(record, name, f, output);
             return 0;
         }
-        if (System.console() != null) {
+        if (ctx.sys.isatty(1)) {
             throw new JrunException("save: refusing to write an archive to a terminal; use -o FILE or redirect"
                     + " standard output (jrun save " + image + " > image.tar)");
         }
