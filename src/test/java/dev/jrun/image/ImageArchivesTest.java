@@ -177,6 +177,22 @@ class ImageArchivesTest {
     }
 
     @Test
+    void severalImagesInOneDockerArchive() throws Exception {
+        TestImages.Image second = TestImages.builder().layer(base).cmd("/bin/true").build();
+        byte[] archive = new TarBuilder().file("base.tar", base.tar(), 0644, e -> { })
+                .file("top.tar", top.tar(), 0644, e -> { })
+                .file("one.json", image.config(), 0644, e -> { }).file("two.json", second.config(), 0644, e -> { })
+                .file("manifest.json", "[{\"Config\":\"one.json\",\"RepoTags\":[\"one:1\"],\"Layers\":[\"base.tar\","
+                        + "\"top.tar\"]},{\"Config\":\"two.json\",\"RepoTags\":[\"two:2\"],\"Layers\":[\"base.tar\"]}]")
+                .build();
+        ImageArchives.Loaded loaded = load(archive);
+        assertEquals(List.of("localhost/one:1", "localhost/two:2"), loaded.loadedNames());
+        assertEquals(second.configDigest(), loaded.images().get(1).configDigest().digest());
+        assertEquals(loaded.images().get(0).layers().get(0), loaded.images().get(1).layers().get(0), "layer shared");
+        assertEquals(2, store.images().size());
+    }
+
+    @Test
     void docker24AndDocker25ArchivesLoad() throws Exception {
         assertEquals(List.of("docker.io/library/app:1"), load(docker24Archive()).loadedNames());
         ImageArchives.Loaded loaded = load(docker25Archive());
@@ -486,6 +502,10 @@ class ImageArchivesTest {
     void bombsAreRefusedByTheLimits() throws Exception {
         assertRefused(podmanDockerArchive("null"), "decompression bomb", new ArchiveLimits(2048, 1000, 1 << 20));
         assertRefused(podmanDockerArchive("null"), "more than 3 entries", new ArchiveLimits(1L << 30, 3, 1 << 20));
+        // a GNU long-name header declaring 2 MiB: refused before commons-compress buffers it
+        byte[] longName = new byte[512 * 8];
+        System.arraycopy(TarBuilder.rawHeader("././@LongLink", (byte) 'L', 2 << 20), 0, longName, 0, 512);
+        assertRefused(longName, "GNU long name");
         byte[] big = new TarBuilder().file("manifest.json", "[" + " ".repeat(2000) + "]").build();
         assertRefused(big, "jrun reads into memory", new ArchiveLimits(1L << 30, 1000, 1000));
     }
