@@ -1,6 +1,8 @@
 package dev.jrun.cli;
 
 import dev.jrun.errors.JrunException;
+import dev.jrun.image.ArchiveLimits;
+import dev.jrun.image.ImageArchives;
 import dev.jrun.image.ImageService;
 import dev.jrun.image.PullProgress;
 import dev.jrun.image.RegistriesConf;
@@ -65,11 +67,19 @@ final class ImageContext {
         return RegistryClient.builder().credentials(AuthFile.forEnvironment(env)).build();
     }
 
+    private LayerImporter importer() throws JrunException {
+        return new LayerImporter(store(), new LayerUnpacker(UnpackLimits.defaults(), new MknodCommandWhiteoutMaker()),
+                new UserNamespaceOwnership(tasks()));
+    }
+
+    /** load, save, import. */
+    ImageArchives archives() throws JrunException {
+        return new ImageArchives(store(), importer(), ArchiveLimits.defaults());
+    }
+
     ImageService images() throws JrunException {
         if (images == null) {
-            LayerImporter importer = new LayerImporter(store(),
-                    new LayerUnpacker(UnpackLimits.defaults(), new MknodCommandWhiteoutMaker()),
-                    new UserNamespaceOwnership(tasks()));
+            LayerImporter importer = importer();
             PullProgress progress = quiet ? PullProgress.QUIET : new PullProgress(System.err, System.console() != null);
             images = new ImageService(store(), () -> {
                 RegistryClient client = client();

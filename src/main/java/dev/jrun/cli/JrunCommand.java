@@ -45,6 +45,9 @@ public final class JrunCommand {
         m.put("rmi", RmiCommand::new);
         m.put("image", ImageCommand::new);
         m.put("container", ContainerCommand::new);
+        m.put("load", LoadCommand::new);
+        m.put("save", SaveCommand::new);
+        m.put("import", ImportCommand::new);
         m.put("login", LoginCommand::new);
         m.put("logout", LogoutCommand::new);
         m.put("unshare", UnshareCommand::new);

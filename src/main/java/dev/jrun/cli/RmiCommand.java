@@ -29,12 +29,23 @@ final class RmiCommand implements Callable<Integer> {
             ImageRecord record = ctx.images().find(image).orElseThrow(() -> new JrunException("rmi " + image
                     + ": no such image in the store; see jrun images"));
             // By name: untag that name (the image goes when it has none left); by ID: the image.
-            String key = record.names().contains(canonical(image)) ? canonical(image) : record.id();
+            String key = record.names().contains(canonical(image)) ? canonical(image)
+                    : record.names().contains(local(image)) ? local(image) : record.id();
             RemovalReport report = ctx.store().removeImage(key, force);
             report.untagged().forEach(n -> System.out.println("Untagged: " + n));
             report.images().forEach(id -> System.out.println("Deleted: " + id));
         }
         return 0;
+    }
+
+    /** localhost/NAME for a short name: what load and import call images without a registry. */
+    private static String local(String image) {
+        try {
+            dev.jrun.image.ImageReference ref = dev.jrun.image.ImageReference.parse(image);
+            return ref.isShortName() ? ref.onDomain("localhost").toString() : ref.toString();
+        } catch (JrunException e) {
+            return image;
+        }
     }
 
     private static String canonical(String image) {

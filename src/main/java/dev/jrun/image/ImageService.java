@@ -70,11 +70,19 @@ public final class ImageService {
     public Optional<ImageRecord> find(String nameOrId) throws JrunException {
         Optional<ImageRecord> byId = nameOrId.matches("[0-9a-f]{6,64}") ? store.findImage(nameOrId) : Optional.empty();
         if (byId.isPresent()) return byId;
+        ImageReference ref;
         try {
-            return store.findImage(ImageReference.parse(nameOrId).toString());
+            ref = ImageReference.parse(nameOrId);
         } catch (JrunException notAReference) {
             return store.findImage(nameOrId);
         }
+        Optional<ImageRecord> found = store.findImage(ref.toString());
+        if (found.isEmpty() && ref.isShortName()) {
+            // As podman looks up short names locally: "busybox" also finds localhost/busybox:latest,
+            // the name load and import give to images without a registry.
+            found = store.findImage(ref.onDomain("localhost").toString());
+        }
+        return found;
     }
 
     public ImageConfig config(ImageRecord image) throws JrunException {

@@ -214,6 +214,48 @@ public final class Store {
         }
     }
 
+    /**
+     * Stores a file that already lies in this store's {@code tmp/} (e.g. spooled there from an
+     * archive by {@code jrun load}) as a blob without copying it: hashes it, checks digest and
+     * size, and hard-links it into place. The file itself stays; its owner removes it. Files
+     * elsewhere are refused: a link to them would tie the store to someone else's file.
+     */
+    public Path linkBlob(BlobDigest expected, long expectedSize, Path file) throws StoreException {
+        Path abs = file.toAbsolutePath().normalize();
+        if (!abs.startsWith(root.resolve("tmp")) || !Files.isRegularFile(abs, LinkOption.NOFOLLOW_LINKS)) {
+            throw new IllegalArgumentException("linkBlob takes a regular file in " + root.resolve("tmp") + ", not " + abs);
+        }
+        Hasher hasher = new Hasher(expected.digest().algorithm());
+        try (FileChannel ch = FileChannel.open(abs, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+            ByteBuffer buf = ByteBuffer.allocate(1 << 16);
+            while (ch.read(buf) > 0 || buf.position() > 0) {
+                buf.flip();
+                hasher.update(buf);
+                buf.clear();
+            }
+            if (expectedSize >= 0 && hasher.count() != expectedSize) {
+                throw new StoreException("blob " + expected + " is " + hasher.count() + " bytes, not the " + expectedSize
+                        + " its descriptor declares; nothing was stored");
+            }
+            if (!hasher.digest().equals(expected.digest())) {
+                throw new StoreException("blob content does not match its digest: expected " + expected + ", got "
+                        + hasher.digest() + "; nothing was stored");
+            }
+            ch.force(true);
+            Path target = blobPath(expected);
+            try {
+                Files.createLink(target, abs);
+                fsyncDirectory(target.getParent());
+            } catch (FileAlreadyExistsException e) {
+                // Same digest, same content: keep the existing one.
+            }
+            return target;
+        } catch (IOException e) {
+            throw new StoreException("cannot store blob " + expected + " from " + abs + " in " + root + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
     /** Called by {@link BlobWriter#commit()} after verification: link into place, keep an existing copy. */
     Path commitBlob(Path temp, BlobDigest digest) throws IOException {
         Path target = blobPath(digest);

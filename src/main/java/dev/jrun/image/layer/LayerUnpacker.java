@@ -117,7 +117,7 @@ public final class LayerUnpacker {
      * GNU long names/links and PAX headers are read into memory whole by commons-compress; a
      * header declaring gigabytes would exhaust the heap before any of our checks ran.
      */
-    static final long MAX_METADATA_ENTRY_BYTES = 1 << 20;
+    public static final long MAX_METADATA_ENTRY_BYTES = 1 << 20;
 
     private final UnpackLimits limits;
     private final WhiteoutMaker whiteouts;
@@ -1062,7 +1062,7 @@ public final class LayerUnpacker {
     }
 
     /** Thrown by {@link MetadataEntryGuard}. */
-    static final class MetadataTooLarge extends IOException {
+    public static final class MetadataTooLarge extends IOException {
         private static final long serialVersionUID = 1L;
         final String kind;
         final long size;
@@ -1082,11 +1082,11 @@ public final class LayerUnpacker {
      * of the tar parser's state; file data that happens to contain such a header (an embedded
      * tar with a megabyte-sized PAX header) would be refused too, which no real image has.
      */
-    static final class MetadataEntryGuard extends FilterInputStream {
+    public static final class MetadataEntryGuard extends FilterInputStream {
         private final byte[] block = new byte[TAR_BLOCK];
         private int filled;
 
-        MetadataEntryGuard(InputStream in) {
+        public MetadataEntryGuard(InputStream in) {
             super(in);
         }
 
