@@ -112,6 +112,13 @@ final class RunCommand implements Callable<Integer> {
         if (positional.isEmpty()) {
             throw new JrunException("no image: give one (jrun run alpine sh) or a root filesystem (--rootfs DIR)");
         }
+        if (usernsRemap != null) {
+            // Stored layers carry owners for your own map; another map would need a store of its
+            // own, as Docker keeps /var/lib/docker/231072.231072. Not there yet: say so plainly.
+            throw new JrunException("--userns-remap " + usernsRemap + " works with --rootfs DIR only: the image "
+                    + "store holds layers owned for your own user namespace; export the image to a directory "
+                    + "(jrun save, then unpack it) and run it with --rootfs");
+        }
         ImageContext ctx = new ImageContext(jrun == null ? null : jrun.root, quiet);
         ImageRecord image = image(ctx, positional.get(0));
         ImageConfig config = ctx.images().config(image);

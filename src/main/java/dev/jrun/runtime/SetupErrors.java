@@ -60,7 +60,11 @@ final class SetupErrors {
                     + "(as inside another container); run jrun where /proc is fully visible";
         }
         if (op instanceof Op.Mount m && "overlay".equals(m.fstype())) {
-            return "; overlayfs inside a user namespace needs Linux 5.11 or later";
+            if (errno == EACCES || errno == EPERM) {
+                return "; the container's root may not read a layer directory or write its private upper directory "
+                        + "(check the owners under the store; --storage-driver vfs avoids overlayfs)";
+            }
+            return "; overlayfs inside a user namespace needs Linux 5.11 or later (--storage-driver vfs avoids it)";
         }
         if (op instanceof Op.OpenTree t && (errno == EACCES || errno == ENOENT)) {
             return "; check that " + t.path() + " exists and that you can read it";
