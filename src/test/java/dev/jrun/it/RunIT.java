@@ -28,18 +28,33 @@ class RunIT {
         TestInstall.dir();
     }
 
+    /**
+     * What these tests start: jrun from the test install, and the commands of its containers.
+     * Other processes of the test users (podman's pause process, other suites) are not ours.
+     */
+    private static final List<String> OURS = List.of("sleep 987", "sleep 988", "sleep 600", "got TERM");
+
     @AfterEach
     void nothingLeftBehind() throws Exception {
-        for (String user : List.of("alice", "bob", "carol")) {
-            List<String> left = TestInstall.processesOf(user);
-            for (int i = 0; i < 20 && !left.isEmpty(); i++) {
-                Thread.sleep(100);
-                left = TestInstall.processesOf(user);
-            }
-            assertTrue(left.isEmpty(), user + " still has processes: " + left);
+        List<String> left = ours();
+        for (int i = 0; i < 30 && !left.isEmpty(); i++) {
+            Thread.sleep(100);
+            left = ours();
         }
+        assertTrue(left.isEmpty(), "processes left behind: " + left);
         String mounts = Files.readString(Path.of("/proc/self/mountinfo"));
         assertTrue(!mounts.contains(rootfs), "a container mount leaked to the host: " + mounts);
+    }
+
+    private static List<String> ours() {
+        String install = TestInstall.dir().toString();
+        List<String> out = new java.util.ArrayList<>();
+        for (String user : List.of("alice", "bob", "carol")) {
+            for (String p : TestInstall.processesOf(user)) {
+                if (p.contains(install) || p.contains(rootfs) || OURS.stream().anyMatch(p::contains)) out.add(p);
+            }
+        }
+        return out;
     }
 
     private static Host.Result jrun(User user, String... args) {
