@@ -154,6 +154,34 @@ class ImageIT {
     }
 
     @Test
+    void bobsSplitRangesOwnTheImageFilesOnTheHost() throws Exception {
+        // Container IDs 392, 393 and 5394 sit at the ends of bob's three stacked ranges.
+        byte[] data = "x\n".getBytes(StandardCharsets.UTF_8);
+        TestLayer owned = TestLayer.builder().dir("split")
+                .file("split/a", data, 0644, 392, 392)
+                .file("split/b", data, 0644, 393, 393)
+                .file("split/c", data, 0644, 5394, 5394)
+                .file("split/d", data, 0644, 65535, 65535).build();
+        ItImages.base(owned).push(registry, "library/split:latest");
+        ImageEnv env = env(bob);
+        assertEquals("392 392\n393 393\n5394 5394\n65535 65535\n",
+                env.ok("run", "-q", "split", "stat", "-c", "%u %g", "/split/a", "/split/b", "/split/c", "/split/d"));
+        Path diff = env.layerDiff(owned).resolve("split");
+        long[] ids = {392, 393, 5394, 65535};
+        String[] names = {"a", "b", "c", "d"};
+        for (int i = 0; i < ids.length; i++) {
+            Path p = diff.resolve(names[i]);
+            assertEquals(ImageEnv.hostId(bob.uid(), bob.subuid(), ids[i]),
+                    ((Number) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS)).longValue(), "host UID of " + p);
+            assertEquals(ImageEnv.hostId(bob.gid(), bob.subgid(), ids[i]),
+                    ((Number) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS)).longValue(), "host GID of " + p);
+        }
+        assertEquals(296999L, ImageEnv.hostId(bob.uid(), bob.subuid(), 392));
+        assertEquals(297000L, ImageEnv.hostId(bob.uid(), bob.subuid(), 393));
+        assertEquals(302001L, ImageEnv.hostId(bob.uid(), bob.subuid(), 5394));
+    }
+
+    @Test
     void aFileOwnedOutsideTheCallersRangeFailsThePullAndStoresNoImage() throws Exception {
         TestLayer outside = TestLayer.builder().dir("far").file("far/away", "x\n".getBytes(StandardCharsets.UTF_8), 0644,
                 70000, 0).build();
