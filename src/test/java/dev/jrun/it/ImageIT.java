@@ -181,6 +181,37 @@ class ImageIT {
         assertEquals(302001L, ImageEnv.hostId(bob.uid(), bob.subuid(), 5394));
     }
 
+    /**
+     * A jrun killed with SIGKILL (OOM killer, a CI timeout) cannot remove its container area; its
+     * container dies with it (PR_SET_PDEATHSIG). The dead container must not pin the image for
+     * ever: jrun has no `rm` command, so rmi without -f has to work and containers/ must empty.
+     */
+    @Test
+    void aKilledJrunLeavesNoContainerThatPinsTheImage() throws Exception {
+        ItImages.base(ItImages.marker("k", "k\n")).push(registry, "library/killedrun:latest");
+        ImageEnv env = env(alice);
+        env.ok("pull", "-q", "killedrun");
+        Process p = env.start("run", "-q", "killedrun", "sh", "-c",
+                "echo ready; touch /written-by-container; while true; do sleep 0.1; done");
+        readUntil(p, "ready");
+        for (ProcessHandle h : p.descendants().toList()) {
+            if (h.info().command().orElse("").endsWith("java")) Host.check("kill", "-KILL", String.valueOf(h.pid()));
+        }
+        p.waitFor();
+        List<String> left = ImageEnv.processesOf(List.of(env.store));
+        for (int i = 0; i < 50 && !left.isEmpty(); i++) {
+            Thread.sleep(100);
+            left = ImageEnv.processesOf(List.of(env.store));
+        }
+        assertEquals(List.of(), left, "the container outlived its killed jrun");
+
+        Host.Result rmi = env.jrun("rmi", "killedrun");
+        assertEquals(0, rmi.exit(), rmi.describe());
+        env.assertNoImages();
+        assertEquals(List.of(), ImageEnv.names(env.store.resolve("containers")));
+        assertEquals(List.of(), env.layerDirs());
+    }
+
     @Test
     void aFileOwnedOutsideTheCallersRangeFailsThePullAndStoresNoImage() throws Exception {
         TestLayer outside = TestLayer.builder().dir("far").file("far/away", "x\n".getBytes(StandardCharsets.UTF_8), 0644,
