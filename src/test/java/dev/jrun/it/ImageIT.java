@@ -439,7 +439,10 @@ class ImageIT {
         assertEquals("one\n", env.ok("run", "-q", "tagmove", "cat", "/m"));
         assertEquals("one\n", env.ok("run", "--pull=never", "tagmove", "cat", "/m"));
         // always: the tag is resolved again and the new image used.
-        assertEquals("two\n", env.ok("run", "-q", "--pull=always", "tagmove", "cat", "/m"));
+        Host.Result always = env.jrun("run", "-q", "--pull=always", "tagmove", "cat", "/m");
+        assertEquals(0, always.exit(), always.describe());
+        assertEquals("two\n", always.out());
+        assertEquals("", always.err(), "-q: nothing about the pull");
         assertEquals("two\n", env.ok("run", "--pull=never", "tagmove", "cat", "/m"));
     }
 

@@ -134,6 +134,17 @@ class ImagePullIT {
             env.assertNoImages();
             assertFalse(env.layerDirs().contains(big.diffId().hex()), "a half-pulled layer was committed");
 
+            // A jrun killed later, after it gave an unpacked layer its owners, leaves files of
+            // subordinate IDs in tmp/ that alice cannot delete on the host (made here as root).
+            Process gone = new ProcessBuilder("true").start();
+            gone.waitFor();
+            Path debris = tmp.resolve("layer-" + gone.pid() + "-1234abcd");
+            long subUid = ImageEnv.hostId(alice.uid(), alice.subuid(), 1000);
+            long subGid = ImageEnv.hostId(alice.gid(), alice.subgid(), 1000);
+            Host.check("sh", "-c", "mkdir -p '" + debris + "/diff/etc' && echo x > '" + debris + "/diff/etc/file'"
+                    + " && chown -R " + subUid + ":" + subGid + " '" + debris + "/diff' && chmod 555 '" + debris + "/diff/etc'"
+                    + " && chown " + alice.uid() + " '" + debris + "'");
+
             proxy.stallAfterBytes(Long.MAX_VALUE, 0);
             env.ok("pull", "killed");
             env.assertNoDebris();
