@@ -105,6 +105,30 @@ public final class Launcher {
 
     private record Started(int pid) {}
 
+    /**
+     * Kills a child whose ID maps could not be written. Closing our end of its go pipe is not
+     * enough: the child holds a copy of that write end itself (descriptors are only marked
+     * close-on-exec, and it has not exec'd), and so may a helper spawned meanwhile by another
+     * thread, so it would never see EOF and the launcher would wait for ever. It is not reaped
+     * yet, so the PID is still this child's.
+     */
+    private void stopUnmapped(int pid) {
+        if (pid > 0) sys.kill(pid, SIGKILL);
+        UNRELEASED.remove(pid);
+    }
+
+    /**
+     * Children still waiting for their ID maps. If jrun exits meanwhile (another layer of a
+     * parallel pull failed first), such a child would wait for ever: it has not yet set its
+     * parent-death signal and holds its own go pipe open. Killed at exit.
+     */
+    private static final java.util.Map<Integer, Syscalls> UNRELEASED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> UNRELEASED.forEach((pid, sys) -> sys.kill(pid, SIGKILL)),
+                "jrun-kill-unreleased"));
+    }
+
     private int start(LaunchPlan plan, int stdin, int ttySocket, int[] windowSize) throws JrunException {
         return spawn(firstSlot -> ContainerScript.compile(plan,
                         new ContainerScript.Descriptors(stdin, ttySocket, firstSlot, windowSize)),
@@ -124,16 +148,21 @@ public final class Launcher {
         List<Op> ops = script.apply(Math.max(highest, 100) + 16);
         AtomicReference<JrunException> mapFailure = new AtomicReference<>();
         Thread mapper = new Thread(() -> {
+            int pid = -1;
             try {
                 byte[] buf = new byte[4];
                 if (readFully(pidPipe[0], buf) < 4) return;   // clone failed; spawn reports it
-                int pid = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder()).getInt();
+                pid = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder()).getInt();
+                UNRELEASED.put(pid, sys);
                 maps.write(pid, userns);
                 sys.write(goPipe[1], new byte[] {1});
+                UNRELEASED.remove(pid);
             } catch (JrunException e) {
                 mapFailure.set(e);
+                stopUnmapped(pid);
             } catch (SysException e) {
                 mapFailure.set(new JrunException("release the container after writing its ID maps: " + e.getMessage(), e));
+                stopUnmapped(pid);
             } finally {
                 sys.close(goPipe[1]);
             }

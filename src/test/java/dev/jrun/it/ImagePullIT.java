@@ -191,6 +191,45 @@ class ImagePullIT {
         }
     }
 
+    /**
+     * newuidmap can fail when the map is written (ranges that overlap another user's, a helper
+     * that lost its setuid bit while jrun ran). Layers are unpacked in parallel, and each gives
+     * its files their owners in a user-namespace helper: the failure must end the pull with 125
+     * and newuidmap's message, not leave it waiting for ever. The failing helper is a root-owned
+     * mode 4755 script first on PATH (it passes jrun's setuid check; the kernel ignores the bit
+     * on scripts), so the host's real newuidmap is never touched.
+     */
+    @Test
+    void aNewuidmapThatFailsEndsAParallelPullInsteadOfHangingIt() throws Exception {
+        byte[] data = "x\n".getBytes(StandardCharsets.UTF_8);
+        List<TestLayer> layers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            layers.add(TestLayer.builder().dir("l" + i).file("l" + i + "/f", data, 0644, 1000, 1000).build());
+        }
+        ItImages.base(layers.toArray(TestLayer[]::new)).push(registry, "library/parallelmaps:latest");
+        ImageEnv env = env(registry.host());
+        Path bin = env.dir.resolve("bin");
+        Files.createDirectories(bin);
+        for (String helper : List.of("newuidmap", "newgidmap")) {
+            Files.writeString(bin.resolve(helper), "#!/bin/sh\necho \"" + helper + ": write to map failed: Operation not permitted\" >&2\n"
+                    + "exit 1\n");
+            Host.check("chmod", "4755", bin.resolve(helper).toString());
+        }
+        Host.check("chmod", "755", bin.toString());
+        java.util.Map<String, String> environment = new java.util.HashMap<>(env.env());
+        environment.put("PATH", bin + ":/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
+        Host.Result r = Host.run(TestInstall.command(alice.name(), environment, "pull", "parallelmaps"),
+                TestInstall.dir().toFile(), 90);
+        assertEquals(125, r.exit(), r.describe());
+        assertTrue(r.err().contains("write to map failed"), r.describe());
+        env.assertNoImages();
+        // The same for a container launch: 125 with the helper's message, at once.
+        Host.Result run = Host.run(TestInstall.command(alice.name(), environment, "run", "--rootfs",
+                TestInstall.rootfs().toString(), "true"), TestInstall.dir().toFile(), 60);
+        assertEquals(125, run.exit(), run.describe());
+        assertTrue(run.err().contains("newuidmap") && run.err().contains("write to map failed"), run.describe());
+    }
+
     // ------------------------------------------------------------------ hostile layers
 
     private static TestLayer hostile(TarArchiveEntry... entries) {
