@@ -389,6 +389,13 @@ class ImageIT {
         assertEquals(idA, inspect.get("Id").asText());
         assertEquals("[\"cat\",\"/a\"]", inspect.get("Config").get("config").get("Cmd").toString());
         assertEquals(3, inspect.get("Layers").size());
+        // By a unique ID prefix too, as podman.
+        assertEquals(idA, new ObjectMapper().readTree(env.ok("image", "inspect", idA.substring(0, 12))).get(0)
+                .get("Id").asText());
+        // The table: repository, tag and short ID on one line.
+        String table = env.ok("images");
+        assertTrue(table.lines().anyMatch(l -> l.startsWith("docker.io/library/rmib ") && l.contains(" latest ")
+                && l.contains(" " + idB.substring(0, 12) + " ")), table);
 
         // A running container holds its image: rmi refuses, rmi -f removes it anyway.
         Process sleeper = env.start("run", "-q", "rmia", "sh", "-c", "trap 'exit 0' TERM; echo ready; while true; do sleep 0.1; done");
