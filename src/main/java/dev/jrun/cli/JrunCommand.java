@@ -44,7 +44,6 @@ public final class JrunCommand {
         m.put("images", ImagesCommand::new);
         m.put("rmi", RmiCommand::new);
         m.put("image", ImageCommand::new);
-        m.put("container", ContainerCommand::new);
         m.put("load", LoadCommand::new);
         m.put("save", SaveCommand::new);
         m.put("import", ImportCommand::new);

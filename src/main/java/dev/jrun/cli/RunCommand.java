@@ -127,7 +127,6 @@ final class RunCommand implements Callable<Integer> {
         // A ^C before the container runs ends the JVM the usual way: its files go with it.
         Thread cleanup = new Thread(() -> removeQuietly(ctx, id, area));
         Runtime.getRuntime().addShutdownHook(cleanup);
-        ContainerLock lock = ContainerLock.hold(area.dir());
         try {
             RootFs root = Overlays.useOverlay(jrun == null ? null : jrun.storageDriver)
                     ? new RootFs.Overlay(area.lowerDirs(), area.upper(), area.work(), area.rootfs())
@@ -142,7 +141,6 @@ final class RunCommand implements Callable<Integer> {
                 // the hook is running already
             }
             removeQuietly(ctx, id, area);
-            lock.close();   // after the removal: container prune must not race us for it
         }
     }
 
@@ -152,7 +150,8 @@ final class RunCommand implements Callable<Integer> {
             ctx.store().removeContainer(id);
         } catch (JrunException e) {
             Warnings.print("could not remove the container's files in " + area.dir() + ": " + e.getMessage()
-                    + "; remove them with: jrun container prune");
+                    + "; the next jrun that opens the store removes them, or remove them with: jrun unshare rm -rf "
+                    + area.dir());
         }
     }
 

@@ -109,6 +109,29 @@ public final class Launcher {
 
     private record Started(int pid) {}
 
+    /**
+     * Kills a child whose ID maps could not be written. Closing our end of its go pipe is not
+     * always enough: a child spawned meanwhile by another thread (a parallel pull) holds a copy
+     * of that write end until its own script closes inherited descriptors, so EOF may come
+     * late. It is not reaped yet, so the PID is still this child's.
+     */
+    private void stopUnmapped(int pid) {
+        if (pid > 0) sys.kill(pid, SIGKILL);
+        UNRELEASED.remove(pid);
+    }
+
+    /**
+     * Children still waiting for their ID maps. If jrun exits meanwhile (another layer of a
+     * parallel pull failed first), such a child would wait for ever: it has not yet set its
+     * parent-death signal and holds its own go pipe open. Killed at exit.
+     */
+    private static final java.util.Map<Integer, Syscalls> UNRELEASED = new java.util.concurrent.ConcurrentHashMap<>();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> UNRELEASED.forEach((pid, sys) -> sys.kill(pid, SIGKILL)),
+                "jrun-kill-unreleased"));
+    }
+
     private int start(LaunchPlan plan, int stdin, int ttySocket, int[] windowSize) throws JrunException {
         return spawn((firstSlot, errFd) -> ContainerScript.compile(plan,
                         new ContainerScript.Descriptors(stdin, ttySocket, errFd, firstSlot, windowSize)),
@@ -138,16 +161,20 @@ public final class Launcher {
                 byte[] buf = new byte[4];
                 if (readFully(pidPipe[0], buf) < 4) return;   // clone failed; spawn reports it
                 pid = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder()).getInt();
+                UNRELEASED.put(pid, sys);
                 maps.write(pid, userns);
                 sys.write(goPipe[1], new byte[] {1});
+                UNRELEASED.remove(pid);
             } catch (JrunException e) {
                 mapFailure.set(e);
+                stopUnmapped(pid);
             } catch (SysException e) {
                 mapFailure.set(new JrunException("release the container after writing its ID maps: " + e.getMessage(), e));
+                stopUnmapped(pid);
             } finally {
-                // End of file tells a waiting child that no maps are coming; it exits.
+                // End of file tells a waiting child that no maps are coming; it exits (libjrun
+                // closes the child's own copy of this end before it waits).
                 sys.close(goPipe[1]);
-                if (mapFailure.get() != null && pid > 0) sys.kill(pid, SIGKILL);
             }
         }, "jrun-idmap");
         mapper.start();

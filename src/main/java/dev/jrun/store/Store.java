@@ -517,8 +517,8 @@ public final class Store {
             }
             if (!force && !users.isEmpty()) {
                 throw new StoreException("image " + image.configDigest().digest().shortHex() + " is used by container(s) "
-                        + users + ": stop them (or, if their jrun is gone, remove them with jrun container prune), "
-                        + "or use --force");
+                        + users + ": stop them first (a killed jrun's containers are removed the next time jrun "
+                        + "opens the store), or use --force");
             }
             Files.deleteIfExists(imageFile(image.id()));
             List<DiffId> candidateLayers = new ArrayList<>();
@@ -649,7 +649,7 @@ public final class Store {
         Path dir = root.resolve("containers").resolve(id);
         List<DiffId> layers = new ArrayList<>();
         image.layers().forEach(l -> layers.add(l.diffId()));
-        ContainerRecord record = new ContainerRecord(id, image.id(), layers, Instant.now().toString());
+        ContainerRecord record = ContainerRecord.ofThisProcess(id, image.id(), layers, Instant.now().toString());
         try (StoreLock.Hold ignored = lockMutations()) {
             for (DiffId layer : layers) {
                 if (!hasLayer(layer)) {
@@ -756,12 +756,19 @@ public final class Store {
             throw new StoreException("cannot clean up temporary files in " + tmp + ": " + e.getMessage()
                     + "; remove them by hand if jrun is not running", e);
         }
-        // Container directories whose record was removed before a crash.
+        // Container directories whose record was removed before a crash, and containers whose
+        // jrun was killed: nothing else would ever remove them, and their record would keep the
+        // image from rmi and its layers from prune for ever (jrun has no rm command).
         try (DirectoryStream<Path> dir = Files.newDirectoryStream(root.resolve("containers"))) {
             for (Path p : dir) {
-                if (!Files.exists(p.resolve("container.json"), LinkOption.NOFOLLOW_LINKS)
+                Path record = p.resolve("container.json");
+                if (!Files.exists(record, LinkOption.NOFOLLOW_LINKS)
                         && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(
                         Instant.now().minus(Duration.ofMinutes(10)))) {
+                    removeBestEffort(p);
+                } else if (Files.isRegularFile(record, LinkOption.NOFOLLOW_LINKS) && ownerIsDead(record)) {
+                    // The record goes first, as in removeContainer: a half-removed area is then debris.
+                    Files.deleteIfExists(record);
                     removeBestEffort(p);
                 }
             }
@@ -786,6 +793,14 @@ public final class Store {
     /** Leftovers of killed jrun processes that could not be removed; for the CLI to print once. */
     public List<String> cleanupWarnings() {
         return List.copyOf(cleanupWarnings);
+    }
+
+    private boolean ownerIsDead(Path record) {
+        try {
+            return json.readValue(record.toFile(), ContainerRecord.class).ownerIsDead();
+        } catch (IOException e) {
+            return false; // being written, or unreadable: leave it to the user
+        }
     }
 
     private static boolean isStale(Path p, Instant cutoff) throws IOException {

@@ -19,7 +19,8 @@
  *     ownership.json            the chowns applied inside the user namespace (image.layer's OwnershipPlan)
  * images/ID.json                {@link dev.jrun.store.ImageRecord}; ID = config digest hex
  * containers/ID/                a container's private area
- *     container.json            {@link dev.jrun.store.ContainerRecord}: its image and layers
+ *     container.json            {@link dev.jrun.store.ContainerRecord}: its image and layers, and the
+ *                               jrun that owns it (PID and start time)
  *     upper/ work/              overlay upperdir and workdir
  *     rootfs/                   the overlay mount point (or a flattened copy)
  * </pre>
@@ -34,7 +35,8 @@
  *       temporary file, fsynced, and renamed over the old one.</li>
  *   <li>A process killed at any point leaves at most files in tmp/, which are never read and
  *       are removed by the next {@link dev.jrun.store.Store#open} once their writer's PID is
- *       gone (or after 24 hours).</li>
+ *       gone (or after 24 hours), and the area of the container it ran, removed by the next
+ *       opening once its owner is gone.</li>
  *   <li>Reference counts are not stored: what a layer or blob is used by is derived from the
  *       image and container records at deletion time, under the locks, so a crash cannot leave
  *       a count wrong.</li>

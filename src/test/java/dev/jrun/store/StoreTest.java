@@ -373,6 +373,29 @@ class StoreTest {
     }
 
     @Test
+    void aContainerWhoseJrunWasKilledIsRemovedByTheNextOpenAndNoLongerPinsItsImage() throws Exception {
+        LayerRef l = storeLayer(new TarBuilder().file("f", "1").build());
+        ImageRecord img = storeImage("localhost/k:1", "{\"k\":1}", l);
+        ContainerArea alive = store.createContainer("alive", img);
+        ContainerArea killed = store.createContainer("killed", img);
+        Files.writeString(killed.upper().resolve("written"), "x");
+        // Its owner is a process that has ended (as a jrun killed with SIGKILL).
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        Path record = killed.dir().resolve("container.json");
+        Files.writeString(record, Files.readString(record).replaceAll("\"ownerPid\"\\s*:\\s*\\d+",
+                "\"ownerPid\" : " + gone.pid()));
+        assertTrue(Files.readString(record).contains("\"ownerPid\" : " + gone.pid()), Files.readString(record));
+
+        Store reopened = Store.open(root, new JavaRemover());
+        assertFalse(Files.exists(killed.dir()), "the dead container's area must go");
+        assertTrue(Files.exists(alive.dir()), "a container of a live jrun (this JVM) must stay");
+        reopened.removeContainer("alive");
+        reopened.removeImage("localhost/k:1", false);
+        assertFalse(reopened.hasLayer(l.diffId()));
+    }
+
+    @Test
     void containerRemovalCopesWithReadOnlyDirectories() throws Exception {
         LayerRef l = storeLayer(new TarBuilder().file("f", "1").build());
         ContainerArea area = store.createContainer("ro", storeImage("localhost/ro:1", "{}", l));
