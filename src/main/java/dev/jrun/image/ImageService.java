@@ -17,6 +17,7 @@ import dev.jrun.store.StoreException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -154,6 +155,13 @@ public final class ImageService {
     private LayerRef fetchLayer(RegistryClient client, RemoteRepository repo, String name, Descriptor layer, DiffId diffId)
             throws JrunException {
         BlobDigest digest = new BlobDigest(layer.digest());
+        if (!store.hasBlob(digest) && !store.hasLayer(diffId)) {
+            // The common cold pull: unpack while downloading, one pass over the bytes.
+            progress.unpacking(layer.digest());
+            new StreamingImport(repo, layer, digest, diffId).run();
+            progress.layerDone(layer.digest(), "unpacked");
+            return new LayerRef(digest, diffId, layer.size(), layer.mediaType());
+        }
         if (!store.hasBlob(digest)) {
             download(client, repo, layer, digest);
         } else {
@@ -188,6 +196,179 @@ public final class ImageService {
             current[0].commit();
         } finally {
             if (current[0] != null) current[0].close();
+        }
+    }
+
+    /**
+     * Downloads a layer blob into the store and unpacks it at the same time: the download
+     * thread writes each chunk into the blob writer (hashing it) and into a bounded pipe that an
+     * unpacking thread reads (inflating, hashing the diffID, writing files). The layer is
+     * committed only after the blob's digest and size were verified (the {@link
+     * LayerImporter.CommitGate}) and its diffID matched.
+     *
+     * <p>The registry client calls the sink again for each retry, and a retry must start from
+     * empty: opening a new attempt first aborts the previous one (pipe failed, unpacker joined,
+     * its temporary layer directory and the partial blob discarded).
+     */
+    private final class StreamingImport {
+        /** Bytes between download and unpacker: a few reads of the network, bounded memory. */
+        private static final int PIPE_BYTES = 4 * 1024 * 1024;
+
+        private final RemoteRepository repo;
+        private final Descriptor layer;
+        private final BlobDigest digest;
+        private final DiffId diffId;
+        private Attempt current;
+
+        StreamingImport(RemoteRepository repo, Descriptor layer, BlobDigest digest, DiffId diffId) {
+            this.repo = repo;
+            this.layer = layer;
+            this.digest = digest;
+            this.diffId = diffId;
+        }
+
+        void run() throws JrunException {
+            try {
+                client.fetchBlob(repo, layer, () -> {
+                    if (current != null) current.abort(new IOException("the download attempt failed; starting over"));
+                    current = null;
+                    try {
+                        current = new Attempt(store.newBlobWriter(digest, layer.size()));
+                    } catch (StoreException e) {
+                        throw new IOException(e.getMessage(), e);
+                    }
+                    return progress.counting(layer.digest(), layer.size(), current.sink());
+                });
+                Attempt done = current;
+                done.pipe.finish();
+                done.blob.commit();
+                done.blobStored.complete(null);
+                done.join();
+            } catch (JrunException e) {
+                throw failure(e);
+            } catch (RuntimeException | Error e) {
+                abort(e);
+                throw e;
+            }
+        }
+
+        /** Aborts the attempt; an unpacker that failed first is the cause to report, not its echo. */
+        private JrunException failure(JrunException e) {
+            Attempt a = current;
+            if (a == null) return e;
+            Throwable first = a.pipe.failure();
+            Throwable unpack = a.abort(e);
+            if (first != null && first == unpack) {
+                if (unpack instanceof JrunException j) return j;
+                return new JrunException("pull: unpacking layer " + shortDigest(layer.digest()) + " failed: " + unpack, unpack);
+            }
+            return e;
+        }
+
+        private void abort(Throwable why) {
+            if (current != null) current.abort(why);
+        }
+
+        /** One download attempt: its blob writer, its pipe and the thread unpacking from it. */
+        private final class Attempt {
+            final BlobWriter blob;
+            final BoundedPipe pipe = new BoundedPipe(PIPE_BYTES);
+            final java.util.concurrent.CompletableFuture<Void> blobStored = new java.util.concurrent.CompletableFuture<>();
+            final java.util.concurrent.CompletableFuture<java.nio.file.Path> unpacked =
+                    new java.util.concurrent.CompletableFuture<>();
+            final Thread thread;
+
+            Attempt(BlobWriter blob) {
+                this.blob = blob;
+                this.thread = new Thread(this::unpack, "jrun-unpack");
+                thread.setDaemon(true);
+                thread.start();
+            }
+
+            private void unpack() {
+                // Not try-with-resources: closing the source first would record "stopped
+                // reading" as the pipe's failure instead of the real cause.
+                InputStream in = pipe.source();
+                try {
+                    unpacked.complete(importer.importLayer(in, diffId, layer.mediaType(), () -> {
+                        try {
+                            // The writer must never wait on a full pipe while we wait for it.
+                            in.transferTo(OutputStream.nullOutputStream());
+                            blobStored.get();
+                        } catch (IOException e) {
+                            throw new JrunException("pull: reading layer " + shortDigest(layer.digest()) + ": "
+                                    + e.getMessage(), e);
+                        } catch (ExecutionException e) {
+                            throw new JrunException("pull: layer " + shortDigest(layer.digest())
+                                    + " not committed: its blob was not stored: " + e.getCause().getMessage(), e.getCause());
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new JrunException("pull interrupted", e);
+                        }
+                    }));
+                } catch (Throwable t) {
+                    pipe.fail(t);
+                    unpacked.completeExceptionally(t);
+                }
+            }
+
+            /** Download side: every chunk into the pipe (for the unpacker) and the blob file. */
+            OutputStream sink() {
+                OutputStream toPipe = pipe.sink();
+                return new OutputStream() {
+                    @Override
+                    public void write(int b) throws IOException {
+                        write(new byte[] {(byte) b}, 0, 1);
+                    }
+
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        toPipe.write(b, off, len);
+                        blob.write(b, off, len);
+                    }
+                };
+            }
+
+            /** Waits for the unpacker and returns its result, or throws what it failed with. */
+            void join() throws JrunException {
+                try {
+                    unpacked.get();
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof JrunException j) throw j;
+                    throw new JrunException("pull: unpacking layer " + shortDigest(layer.digest()) + " failed: " + cause, cause);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    abort(e);
+                    throw new JrunException("pull interrupted", e);
+                }
+            }
+
+            /**
+             * Stops this attempt and waits until its unpacker has discarded its temporary layer;
+             * deletes the partial blob. Returns what the unpacker failed with, if anything.
+             */
+            Throwable abort(Throwable why) {
+                pipe.fail(why);
+                blobStored.completeExceptionally(why);
+                boolean interrupted = false;
+                while (true) {
+                    try {
+                        thread.join();
+                        break;
+                    } catch (InterruptedException e) {
+                        interrupted = true; // the unpacker must be gone before a retry or the caller goes on
+                    }
+                }
+                if (interrupted) Thread.currentThread().interrupt();
+                blob.close();
+                try {
+                    unpacked.getNow(null);
+                    return null;
+                } catch (java.util.concurrent.CompletionException e) {
+                    return e.getCause();
+                }
+            }
         }
     }
 

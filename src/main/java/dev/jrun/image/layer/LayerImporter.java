@@ -45,12 +45,29 @@ public final class LayerImporter {
      * @return the committed layer's diff directory
      */
     public Path importLayer(InputStream layer, DiffId expected, String mediaType) throws JrunException {
+        return importLayer(layer, expected, mediaType, () -> { });
+    }
+
+    /**
+     * Called after a layer was unpacked, verified and given its owners, just before the commit
+     * rename; throwing discards the layer. A layer unpacked while its blob is still downloading
+     * waits here until the blob's digest was verified: nothing a registry sent is committed
+     * before both the blob digest and the diffID matched.
+     */
+    @FunctionalInterface
+    public interface CommitGate {
+        void await() throws JrunException;
+    }
+
+    /** {@link #importLayer(InputStream, DiffId, String)}, committing only once {@code gate} lets it. */
+    public Path importLayer(InputStream layer, DiffId expected, String mediaType, CommitGate gate) throws JrunException {
         if (store.hasLayer(expected)) {
             try {
                 layer.transferTo(java.io.OutputStream.nullOutputStream());
             } catch (IOException e) {
                 throw new StoreException("reading layer " + expected + " failed: " + e.getMessage(), e);
             }
+            gate.await();
             return store.layerDiffDir(expected);
         }
         try (Store.LayerTransaction tx = store.beginLayer(expected)) {
@@ -67,6 +84,7 @@ public final class LayerImporter {
             } catch (IOException e) {
                 throw new StoreException("cannot write the ownership record of layer " + expected + ": " + e.getMessage(), e);
             }
+            gate.await();
             return tx.commit(new LayerMetadata(result.diffId(), LayerFormat.VERSION, result.uncompressedBytes(),
                     result.entries(), result.notes()));
         }
