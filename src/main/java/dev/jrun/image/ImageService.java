@@ -158,7 +158,7 @@ public final class ImageService {
         if (!store.hasBlob(digest) && !store.hasLayer(diffId)) {
             // The common cold pull: unpack while downloading, one pass over the bytes.
             progress.unpacking(layer.digest());
-            new StreamingImport(repo, layer, digest, diffId).run();
+            new StreamingImport(client, repo, layer, digest, diffId).run();
             progress.layerDone(layer.digest(), "unpacked");
             return new LayerRef(digest, diffId, layer.size(), layer.mediaType());
         }
@@ -214,13 +214,15 @@ public final class ImageService {
         /** Bytes between download and unpacker: a few reads of the network, bounded memory. */
         private static final int PIPE_BYTES = 4 * 1024 * 1024;
 
+        private final RegistryClient client;
         private final RemoteRepository repo;
         private final Descriptor layer;
         private final BlobDigest digest;
         private final DiffId diffId;
         private Attempt current;
 
-        StreamingImport(RemoteRepository repo, Descriptor layer, BlobDigest digest, DiffId diffId) {
+        StreamingImport(RegistryClient client, RemoteRepository repo, Descriptor layer, BlobDigest digest, DiffId diffId) {
+            this.client = client;
             this.repo = repo;
             this.layer = layer;
             this.digest = digest;

@@ -75,8 +75,8 @@ class StreamingPullTest {
         RegistryClient client = RegistryClient.builder().build();
         LayerImporter importer = new LayerImporter(store,
                 new LayerUnpacker(UnpackLimits.defaults(), new MknodCommandWhiteoutMaker()), OwnershipApplier.NONE);
-        return new ImageService(store, new RemoteImageResolver(RegistriesConf.load(dir.resolve("absent"), conf), client),
-                client, importer, PullProgress.QUIET);
+        RemoteImageResolver resolver = new RemoteImageResolver(RegistriesConf.load(dir.resolve("absent"), conf), client);
+        return new ImageService(store, () -> new ImageService.Remote(resolver, client), importer, PullProgress.QUIET);
     }
 
     private static long entries(Path p) throws IOException {
