@@ -2,7 +2,7 @@ package dev.jrun.image;
 
 import dev.jrun.errors.JrunException;
 import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
+import dev.jrun.store.ObservedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -90,7 +90,7 @@ final class ArchiveStreams {
     }
 
     /** Fails once more than {@code limit} bytes were read: the decompression-bomb guard. */
-    static final class Limited extends FilterInputStream {
+    static final class Limited extends ObservedInputStream {
         private final long limit;
         private long count;
 
@@ -104,40 +104,8 @@ final class ArchiveStreams {
         }
 
         @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0 && ++count > limit) {
-                throw new TooLarge(limit);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0 && (count += n) > limit) {
-                throw new TooLarge(limit);
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buf = new byte[(int) Math.min(Math.max(n, 1), 65536)];
-            long skipped = 0;
-            while (skipped < n) {
-                int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
-                if (r < 0) {
-                    break;
-                }
-                skipped += r;
-            }
-            return skipped;
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
+        protected void observe(byte[] b, int off, int len) throws IOException {
+            if ((count += len) > limit) throw new TooLarge(limit);
         }
     }
 }

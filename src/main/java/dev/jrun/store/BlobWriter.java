@@ -3,7 +3,6 @@ package dev.jrun.store;
 import dev.jrun.oci.Digest;
 import dev.jrun.oci.BlobDigest;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -65,42 +64,10 @@ public final class BlobWriter extends OutputStream {
      * diffID while unpacking.
      */
     public InputStream teeFrom(InputStream source) {
-        return new FilterInputStream(source) {
+        return new ObservedInputStream(source) {
             @Override
-            public int read() throws IOException {
-                int b = in.read();
-                if (b >= 0) {
-                    write(b);
-                }
-                return b;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                int n = in.read(b, off, len);
-                if (n > 0) {
-                    write(b, off, n);
-                }
-                return n;
-            }
-
-            @Override
-            public long skip(long n) throws IOException {
-                byte[] buf = new byte[(int) Math.min(Math.max(n, 1), 65536)];
-                long skipped = 0;
-                while (skipped < n) {
-                    int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
-                    if (r < 0) {
-                        break;
-                    }
-                    skipped += r;
-                }
-                return skipped;
-            }
-
-            @Override
-            public boolean markSupported() {
-                return false; // a reset would write bytes twice
+            protected void observe(byte[] b, int off, int len) throws IOException {
+                write(b, off, len);
             }
         };
     }

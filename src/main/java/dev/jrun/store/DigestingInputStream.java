@@ -2,7 +2,6 @@ package dev.jrun.store;
 
 import dev.jrun.oci.Digest;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 
@@ -11,7 +10,7 @@ import java.io.InputStream;
  * (no second pass over a temporary copy). Skipping is implemented by reading, so skipped
  * bytes are hashed too. {@link #verify} compares at the end.
  */
-public final class DigestingInputStream extends FilterInputStream {
+public final class DigestingInputStream extends ObservedInputStream {
     private final Hasher hasher;
 
     public DigestingInputStream(InputStream in, Digest.Algorithm algorithm) {
@@ -20,50 +19,8 @@ public final class DigestingInputStream extends FilterInputStream {
     }
 
     @Override
-    public int read() throws IOException {
-        int b = in.read();
-        if (b >= 0) {
-            hasher.update(new byte[] {(byte) b}, 0, 1);
-        }
-        return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-        int n = in.read(b, off, len);
-        if (n > 0) {
-            hasher.update(b, off, n);
-        }
-        return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-        byte[] buf = new byte[(int) Math.min(n, 65536)];
-        long skipped = 0;
-        while (skipped < n) {
-            int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
-            if (r < 0) {
-                break;
-            }
-            skipped += r;
-        }
-        return skipped;
-    }
-
-    @Override
-    public boolean markSupported() {
-        return false; // a reset would hash bytes twice
-    }
-
-    @Override
-    public synchronized void mark(int readlimit) {
-        // not supported, see markSupported
-    }
-
-    @Override
-    public synchronized void reset() throws IOException {
-        throw new IOException("mark/reset not supported by DigestingInputStream");
+    protected void observe(byte[] b, int off, int len) {
+        hasher.update(b, off, len);
     }
 
     /** Reads to the end, so the digest covers the whole stream (e.g. a tar's trailing padding). */

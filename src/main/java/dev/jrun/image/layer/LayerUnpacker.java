@@ -2,6 +2,7 @@ package dev.jrun.image.layer;
 
 import dev.jrun.oci.DiffId;
 import dev.jrun.oci.Digest;
+import dev.jrun.store.ObservedInputStream;
 import dev.jrun.store.DigestingInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -1011,7 +1012,7 @@ public final class LayerUnpacker {
     }
 
     /** Fails once more than {@code limit} bytes have been read: the decompression-bomb guard. */
-    static final class LimitedInputStream extends FilterInputStream {
+    static final class LimitedInputStream extends ObservedInputStream {
         private final long limit;
         private long count;
 
@@ -1021,43 +1022,9 @@ public final class LayerUnpacker {
         }
 
         @Override
-        public int read() throws IOException {
-            int b = in.read();
-            if (b >= 0 && ++count > limit) {
-                throw new LimitExceeded();
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
-            if (n > 0) {
-                count += n;
-                if (count > limit) {
-                    throw new LimitExceeded();
-                }
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buf = new byte[(int) Math.min(Math.max(n, 1), 65536)];
-            long skipped = 0;
-            while (skipped < n) {
-                int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
-                if (r < 0) {
-                    break;
-                }
-                skipped += r;
-            }
-            return skipped;
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
+        protected void observe(byte[] b, int off, int len) throws IOException {
+            count += len;
+            if (count > limit) throw new LimitExceeded();
         }
     }
 
@@ -1082,7 +1049,7 @@ public final class LayerUnpacker {
      * of the tar parser's state; file data that happens to contain such a header (an embedded
      * tar with a megabyte-sized PAX header) would be refused too, which no real image has.
      */
-    public static final class MetadataEntryGuard extends FilterInputStream {
+    public static final class MetadataEntryGuard extends ObservedInputStream {
         private final byte[] block = new byte[TAR_BLOCK];
         private int filled;
 
@@ -1091,15 +1058,7 @@ public final class LayerUnpacker {
         }
 
         @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n <= 0 ? -1 : one[0] & 0xff;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = in.read(b, off, len);
+        protected void observe(byte[] b, int off, int n) throws IOException {
             int i = 0;
             while (i < n) {
                 int take = Math.min(n - i, TAR_BLOCK - filled);
@@ -1111,7 +1070,6 @@ public final class LayerUnpacker {
                     filled = 0;
                 }
             }
-            return n;
         }
 
         private void inspect() throws IOException {
@@ -1135,25 +1093,6 @@ public final class LayerUnpacker {
                 String kind = type == 'L' ? "GNU long name" : type == 'K' ? "GNU long link name" : "PAX header";
                 throw new MetadataTooLarge(kind, size);
             }
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            byte[] buf = new byte[(int) Math.min(Math.max(n, 1), 65536)];
-            long skipped = 0;
-            while (skipped < n) {
-                int r = read(buf, 0, (int) Math.min(buf.length, n - skipped));
-                if (r < 0) {
-                    break;
-                }
-                skipped += r;
-            }
-            return skipped;
-        }
-
-        @Override
-        public boolean markSupported() {
-            return false;
         }
     }
 
