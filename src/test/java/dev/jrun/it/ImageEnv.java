@@ -169,8 +169,9 @@ final class ImageEnv implements AutoCloseable {
     /**
      * The test users' processes that belong to this test run: jrun itself (its command line names
      * the test install), and container processes, whose mount namespace shows the store (the
-     * overlay's upper and lower directories) or whose root or environment names it. Other
-     * engineers' and CI jobs' processes of the same users are not counted.
+     * overlay's upper and lower directories) or whose root names it. Not the environment: other
+     * programs started by the tests inherit it (podman's pause process, started by an example,
+     * carries JRUN=...), and they are not jrun's.
      */
     static List<String> processesOf(List<Path> stores) {
         List<String> markers = new ArrayList<>();
@@ -182,7 +183,7 @@ final class ImageEnv implements AutoCloseable {
             if (line.isBlank()) continue;
             Path proc = Path.of("/proc", line.strip());
             StringBuilder seen = new StringBuilder();
-            for (String f : List.of("cmdline", "environ", "mountinfo")) {
+            for (String f : List.of("cmdline", "mountinfo")) {
                 try {
                     seen.append(new String(Files.readAllBytes(proc.resolve(f)), java.nio.charset.StandardCharsets.UTF_8)
                             .replace('\0', ' ')).append('\n');
