@@ -19,7 +19,14 @@ interface ArchiveFiles extends AutoCloseable {
     String source();
 
     /** Whether the archive has a regular file (or a link to one) of that name. */
-    boolean has(String name);
+    default boolean has(String name) {
+        try {
+            file(name, "");
+            return true;
+        } catch (JrunException e) {
+            return false;
+        }
+    }
 
     /**
      * A regular file of the archive; links inside the archive are followed, never out of it.

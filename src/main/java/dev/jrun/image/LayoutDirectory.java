@@ -26,16 +26,6 @@ final class LayoutDirectory implements ArchiveFiles {
     }
 
     @Override
-    public boolean has(String name) {
-        try {
-            file(name, "");
-            return true;
-        } catch (JrunException e) {
-            return false;
-        }
-    }
-
-    @Override
     public ArchiveFile file(String name, String what) throws JrunException {
         String clean = ArchivePaths.clean(name, what);
         Path p = root;

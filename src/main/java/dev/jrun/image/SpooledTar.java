@@ -170,16 +170,6 @@ final class SpooledTar implements ArchiveFiles {
     }
 
     @Override
-    public boolean has(String name) {
-        try {
-            file(name, "");
-            return true;
-        } catch (JrunException e) {
-            return false;
-        }
-    }
-
-    @Override
     public ArchiveFile file(String name, String what) throws JrunException {
         String current = ArchivePaths.clean(name, what);
         for (int hops = 0; hops <= MAX_LINK_HOPS; hops++) {
