@@ -51,6 +51,15 @@ final class StoreLock {
             }
             readers++;
         }
+        return releasedOnce(() -> {
+            if (--readers == 0) {
+                releaseFileLock();
+            }
+        });
+    }
+
+    /** A hold whose release runs once, under this lock, and wakes the threads waiting for a turn. */
+    private Hold releasedOnce(Runnable release) {
         return new Hold() {
             private boolean released;
 
@@ -61,9 +70,7 @@ final class StoreLock {
                         return;
                     }
                     released = true;
-                    if (--readers == 0) {
-                        releaseFileLock();
-                    }
+                    release.run();
                     StoreLock.this.notifyAll();
                 }
             }
@@ -89,22 +96,10 @@ final class StoreLock {
             }
             throw e;
         }
-        return new Hold() {
-            private boolean released;
-
-            @Override
-            public void close() {
-                synchronized (StoreLock.this) {
-                    if (released) {
-                        return;
-                    }
-                    released = true;
-                    releaseFileLock();
-                    writer = false;
-                    StoreLock.this.notifyAll();
-                }
-            }
-        };
+        return releasedOnce(() -> {
+            releaseFileLock();
+            writer = false;
+        });
     }
 
     private synchronized FileChannel channel() throws IOException {
