@@ -40,6 +40,13 @@ public final class JrunCommand {
     private static Map<String, Supplier<Object>> subcommands() {
         Map<String, Supplier<Object>> m = new LinkedHashMap<>();
         m.put("run", RunCommand::new);
+        m.put("ps", PsCommand::new);
+        m.put("logs", LogsCommand::new);
+        m.put("stop", StopCommand::new);
+        m.put("kill", KillCommand::new);
+        m.put("wait", WaitCommand::new);
+        m.put("rm", RmCommand::new);
+        m.put("inspect", InspectCommand::new);
         m.put("pull", PullCommand::new);
         m.put("images", ImagesCommand::new);
         m.put("rmi", RmiCommand::new);

@@ -1,17 +1,12 @@
 package dev.jrun.cli;
 
+import dev.jrun.container.ContainerRunner;
+import dev.jrun.container.Engine;
+import dev.jrun.container.RunRequest;
 import dev.jrun.errors.JrunException;
 import dev.jrun.runtime.ContainerDefaults;
-import dev.jrun.runtime.HostEnvironment;
-import dev.jrun.runtime.LaunchPlan;
-import dev.jrun.runtime.LaunchPlanner;
-import dev.jrun.runtime.Launcher;
 import dev.jrun.runtime.Network;
-import dev.jrun.runtime.ProcIdMapWriter;
-import dev.jrun.runtime.RootFs;
 import dev.jrun.runtime.RunSpec;
-import dev.jrun.sys.JnaSyscalls;
-import dev.jrun.sys.Syscalls;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,11 +16,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
-import dev.jrun.image.ImageConfig;
-import dev.jrun.image.ImageReference;
-import dev.jrun.oci.Platform;
-import dev.jrun.store.ContainerArea;
-import dev.jrun.store.ImageRecord;
 
 @Command(name = "run",
         description = "Run a command in a new container.",
@@ -70,7 +60,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-i", "--interactive"}, description = "Keep standard input connected.")
     boolean interactive;
 
-    @Option(names = "--rm", description = "Remove the container when it exits (jrun always does).")
+    @Option(names = "--rm", description = "Remove the container when it exits.")
     boolean rm;
 
     @Option(names = "--userns-remap", paramLabel = "USER[:GROUP]",
@@ -98,85 +88,31 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Say nothing while pulling.")
     boolean quiet;
 
+    @Option(names = {"-d", "--detach"}, description = "Run in the background under jrun-monitor and print the container's ID.")
+    boolean detach;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "The container's name (default: a random one).")
+    String name;
+
     @ParentCommand JrunCommand jrun;
 
     @Override
     public Integer call() throws JrunException {
-        if (rootfs != null) {
-            Syscalls sys = new JnaSyscalls();
-            RunSpec spec = spec(new RootFs.Directory(rootfs.toAbsolutePath().normalize()), ContainerDefaults.NONE,
-                    positional, Optional.ofNullable(hostname));
-            LaunchPlan plan = new LaunchPlanner(HostEnvironment.detect(sys), sys, Warnings::print).plan(spec);
-            return new Launcher(sys, new ProcIdMapWriter()).run(plan);
-        }
-        if (positional.isEmpty()) {
-            throw new JrunException("no image: give one (jrun run alpine sh) or a root filesystem (--rootfs DIR)");
-        }
-        if (usernsRemap != null) {
-            // Stored layers carry owners for your own map; another map would need a store of its
-            // own, as Docker keeps /var/lib/docker/231072.231072. Not there yet: say so plainly.
-            throw new JrunException("--userns-remap " + usernsRemap + " works with --rootfs DIR only: the image "
-                    + "store holds layers owned for your own user namespace; export the image to a directory "
-                    + "(jrun save, then unpack it) and run it with --rootfs");
-        }
-        ImageContext ctx = new ImageContext(jrun == null ? null : jrun.root, quiet);
-        ImageRecord image = image(ctx, positional.get(0));
-        ImageConfig config = ctx.images().config(image);
-        String id = ContainerIds.random();
-        ContainerArea area = ctx.store().createContainer(id, image);
-        // A ^C before the container runs ends the JVM the usual way: its files go with it.
-        Thread cleanup = new Thread(() -> removeQuietly(ctx, id, area));
-        Runtime.getRuntime().addShutdownHook(cleanup);
-        try {
-            RootFs root = Overlays.useOverlay(jrun == null ? null : jrun.storageDriver)
-                    ? new RootFs.Overlay(area.lowerDirs(), area.upper(), area.work(), area.rootfs())
-                    : Overlays.flattenedCopy(ctx, image, area);
-            RunSpec spec = spec(root, config.defaults(), positional.subList(1, positional.size()),
-                    Optional.ofNullable(hostname).or(() -> Optional.of(id.substring(0, 12))));
-            return new Launcher(ctx.sys, new ProcIdMapWriter()).run(ctx.planner.plan(spec));
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running already
-            }
-            removeQuietly(ctx, id, area);
-        }
+        List<String> args = rootfs != null || positional.isEmpty() ? positional : positional.subList(1, positional.size());
+        RunRequest request = new RunRequest(spec(args), rootfs != null ? Optional.empty() : positional.stream().findFirst(),
+                Optional.ofNullable(rootfs), args, Optional.ofNullable(name), detach, rm, pull,
+                Optional.ofNullable(platform), Optional.ofNullable(jrun == null ? null : jrun.storageDriver));
+        Engine engine = new Engine(jrun == null ? null : jrun.root, quiet, Warnings::print);
+        String id = new ContainerRunner(engine).run(request);
+        System.out.println(id);
+        return 0;
     }
 
-    /** A failed cleanup must neither hide the container's exit status nor jrun's own error. */
-    private static void removeQuietly(ImageContext ctx, String id, ContainerArea area) {
-        try {
-            ctx.store().removeContainer(id);
-        } catch (JrunException e) {
-            Warnings.print("could not remove the container's files in " + area.dir() + ": " + e.getMessage()
-                    + "; the next jrun that opens the store removes them, or remove them with: jrun unshare rm -rf "
-                    + area.dir());
-        }
-    }
-
-    private ImageRecord image(ImageContext ctx, String name) throws JrunException {
-        Platform wanted = platform == null ? Platform.host() : Platform.parse(platform);
-        switch (pull) {
-            case "always":
-                return ctx.images().pull(ImageReference.parse(name), wanted);
-            case "missing": {
-                Optional<ImageRecord> local = ctx.images().find(name);
-                return local.isPresent() ? local.get() : ctx.images().pull(ImageReference.parse(name), wanted);
-            }
-            case "never":
-                return ctx.images().find(name).orElseThrow(() -> new JrunException("image " + name
-                        + " is not in the store and --pull=never forbids pulling it; run jrun pull " + name));
-            default:
-                throw new JrunException("--pull " + pull + ": expected missing, always or never");
-        }
-    }
-
-    private RunSpec spec(RootFs root, ContainerDefaults defaults, List<String> command, Optional<String> host)
-            throws JrunException {
-        return new RunSpec(root, defaults, command,
+    /** The options as a spec; its root and image defaults are filled in once the image is known. */
+    private RunSpec spec(List<String> command) throws JrunException {
+        return new RunSpec(null, ContainerDefaults.NONE, command,
                 Optional.ofNullable(entrypoint).map(e -> e.isEmpty() ? List.<String>of() : List.of(e)),
-                env, envFiles, Optional.ofNullable(workdir), Optional.ofNullable(user), host,
+                env, envFiles, Optional.ofNullable(workdir), Optional.ofNullable(user), Optional.ofNullable(hostname),
                 readOnly, volumes, network(), tty, interactive, Optional.ofNullable(usernsRemap), stopTimeout);
     }
 

@@ -21,12 +21,19 @@ import java.util.List;
 public final class ContainerScript {
 
     /**
-     * Descriptors the launcher prepared, -1 when unused: /dev/null for stdin, the socket the
-     * terminal's master side goes back on, the error pipe, and the first free descriptor
-     * number for the script.
+     * Descriptors the launcher prepared, -1 when unused: what becomes stdin, stdout and stderr
+     * (-1: inherited), the socket the terminal's master side goes back on, the socket the
+     * container's user namespace goes back on (for its monitor's cleanup), the error pipe, and
+     * the first free descriptor number for the script.
      * {@code windowSize} is {rows, cols} of jrun's own terminal, or null.
      */
-    public record Descriptors(int stdin, int ttySocket, int errFd, int firstFreeSlot, int[] windowSize) {}
+    public record Descriptors(int stdin, int stdout, int stderr, int ttySocket, int usernsSocket, int errFd,
+                              int firstFreeSlot, int[] windowSize) {
+        /** The launch path of a JVM that stays the parent: stdout and stderr inherited. */
+        public Descriptors(int stdin, int ttySocket, int errFd, int firstFreeSlot, int[] windowSize) {
+            this(stdin, -1, -1, ttySocket, -1, errFd, firstFreeSlot, windowSize);
+        }
+    }
 
     /** Host devices a container gets, bound from the host as podman does rootless (mknod is not allowed). */
     static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
@@ -81,7 +88,19 @@ public final class ContainerScript {
         // 2. Close every descriptor inherited from the JVM but the few the script needs: a leaked
         //    fd is a way out of the container (runc's CVE-2024-21626 was a leaked directory fd
         //    reached through /proc/self/fd as the working directory).
-        ops.addAll(closeAllBut(fds.errFd(), fds.stdin(), fds.ttySocket()));
+        ops.addAll(closeAllBut(fds.errFd(), fds.stdin(), fds.stdout(), fds.stderr(), fds.ttySocket(),
+                fds.usernsSocket()));
+
+        // 2a. The monitor removes a --rm container's files after it ended. They belong to our
+        //     subordinate IDs, which only root of this user namespace may remove: the monitor
+        //     keeps the namespace (a descriptor of it) to join for that (setns(2)).
+        if (fds.usernsSocket() >= 0) {
+            int userns = slot();
+            ops.add(new Op.OpenAt2(AT_FDCWD, "/proc/self/ns/user", O_RDONLY | O_CLOEXEC, 0, userns));
+            ops.add(new Op.SendFd(fds.usernsSocket(), userns, "the user namespace"));
+            ops.add(new Op.Close(userns));
+            ops.add(new Op.Close(fds.usernsSocket()));
+        }
 
         // 3. Our mounts must never propagate to the host: the copied namespace keeps the host's
         //    shared peer groups (mount_namespaces(7)), so make everything private first.
@@ -155,7 +174,7 @@ public final class ContainerScript {
                 + (plan.userNamespace().gidMap().maps(5) ? ",gid=5" : "");
         ops.add(new Op.Mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, ptsOptions, 0));
         ops.add(new Op.Symlink("pts/ptmx", "/dev/ptmx", 0));
-        if (plan.stdio() == StdioMode.TTY) newTerminal();
+        if (plan.stdio().tty()) newTerminal();
         ops.add(new Op.Mkdir("/dev/shm", 01777, 0));
         ops.add(new Op.Mount("shm", "/dev/shm", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=1777,size=65536k", 0));
         ops.add(new Op.Mkdir("/dev/mqueue", 0755, 0));
@@ -352,12 +371,14 @@ public final class ContainerScript {
         // into the caller's shell with TIOCSTI on the shared terminal (bubblewrap's
         // CVE-2017-5226). jrun forwards ^C and friends, so nothing is lost.
         ops.add(new Op.SetSid());
-        if (plan.stdio() == StdioMode.TTY) {
+        if (plan.stdio().tty()) {
             // The new terminal becomes the controlling tty, so job control and ^C work inside.
             for (int fd = 0; fd <= 2; fd++) ops.add(new Op.Dup2(terminalSlot, fd));
             ops.add(new Op.Ioctl(0, TIOCSCTTY, 0, null, 0, "make the new terminal the controlling terminal"));
-        } else if (plan.stdio() == StdioMode.NO_STDIN) {
-            ops.add(new Op.Dup2(fds.stdin(), 0));
+        } else {
+            if (fds.stdin() >= 0) ops.add(new Op.Dup2(fds.stdin(), 0));
+            if (fds.stdout() >= 0) ops.add(new Op.Dup2(fds.stdout(), 1));
+            if (fds.stderr() >= 0) ops.add(new Op.Dup2(fds.stderr(), 2));
         }
     }
 

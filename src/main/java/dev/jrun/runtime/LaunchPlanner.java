@@ -267,7 +267,7 @@ public final class LaunchPlanner {
     }
 
     private static StdioMode stdio(RunSpec spec) {
-        if (spec.tty()) return StdioMode.TTY;
+        if (spec.tty()) return spec.interactive() ? StdioMode.TTY_INTERACTIVE : StdioMode.TTY;
         return spec.interactive() ? StdioMode.INHERIT : StdioMode.NO_STDIN;
     }
 

@@ -41,7 +41,7 @@ public final class Launcher {
         int master = -1;
         try {
             if (plan.stdio() == StdioMode.NO_STDIN) stdin = sys.open("/dev/null", O_RDONLY);
-            if (plan.stdio() == StdioMode.TTY) ttySockets = sys.socketPair();
+            if (plan.stdio().tty()) ttySockets = sys.socketPair();
             notify = sys.pipe();
             // The signal handler writes here: it must never block (a full pipe would stall it).
             sys.setNonBlocking(notify[1]);
@@ -138,9 +138,17 @@ public final class Launcher {
                 ContainerScript.namespaceFlags(plan), plan.userNamespace()).pid;
     }
 
+    /**
+     * Starts a plain child process (no new namespaces) that runs {@code script}, which must end
+     * in exec; returns its PID once it has exec'd.
+     */
+    int spawnProcess(Script script) throws JrunException {
+        return spawn(script, 0, null).pid;
+    }
+
     /** The child's operations, given the first descriptor number free for its own and its error pipe. */
     @FunctionalInterface
-    private interface Script {
+    interface Script {
         List<Op> compile(int firstSlot, int errFd);
     }
 
@@ -162,7 +170,7 @@ public final class Launcher {
                 if (readFully(pidPipe[0], buf) < 4) return;   // clone failed; spawn reports it
                 pid = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder()).getInt();
                 UNRELEASED.put(pid, sys);
-                maps.write(pid, userns);
+                if (userns != null) maps.write(pid, userns);
                 sys.write(goPipe[1], new byte[] {1});
                 UNRELEASED.remove(pid);
             } catch (JrunException e) {

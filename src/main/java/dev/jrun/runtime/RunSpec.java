@@ -29,4 +29,10 @@ public record RunSpec(
         envFiles = List.copyOf(envFiles);
         volumes = List.copyOf(volumes);
     }
+
+    /** The same request once its root is known: an image's (with its defaults) or a directory. */
+    public RunSpec withRoot(RootFs root, ContainerDefaults defaults, List<String> command, Optional<String> host) {
+        return new RunSpec(root, defaults, command, entrypoint, env, envFiles, workdir, user, host, readOnly, volumes,
+                network, tty, interactive, usernsRemap, stopTimeoutSeconds);
+    }
 }

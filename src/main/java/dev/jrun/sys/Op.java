@@ -280,4 +280,22 @@ public sealed interface Op {
         public String describe() { return "exit " + status; }
         public void encode(OpWriter w) { w.op(this, 0, status, 0, 0, 0, null, null, null, null); }
     }
+
+    /** setns(2): join the namespaces of {@code fd} (a pidfd with several CLONE_NEW* types, or one namespace file). */
+    record SetNs(int fd, long nsTypes, String what) implements Op {
+        public OpCode code() { return OpCode.SETNS; }
+        public String describe() { return "join " + what; }
+        public void encode(OpWriter w) { w.op(this, 0, fd, nsTypes, 0, 0, null, null, null, null); }
+    }
+
+    /**
+     * fork(2): the parent writes the child's PID (in jrun's PID namespace) on {@code pidFd} and
+     * exits 0; the child carries on with the next step. After setns(CLONE_NEWPID) only a child
+     * is in the new PID namespace.
+     */
+    record Fork(int pidFd) implements Op {
+        public OpCode code() { return OpCode.FORK; }
+        public String describe() { return "fork into the container's PID namespace"; }
+        public void encode(OpWriter w) { w.op(this, 0, pidFd, 0, 0, 0, null, null, null, null); }
+    }
 }

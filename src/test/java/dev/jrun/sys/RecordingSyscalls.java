@@ -30,6 +30,28 @@ public final class RecordingSyscalls implements Syscalls {
     private int nextFd = 10;
     private static final int EOF = -1;
 
+    @Override
+    public SysException exec(String path, List<String> argv, List<String> env, int[] keep) {
+        calls.add("exec " + path + " " + argv);
+        return new SysException("execute " + path, 2, "No such file or directory");
+    }
+
+    @Override
+    public int pidfdOpen(int pid) {
+        calls.add("pidfd_open " + pid);
+        return nextFdForPidfd();
+    }
+
+    private synchronized int nextFdForPidfd() {
+        return nextFd++;
+    }
+
+    @Override
+    public boolean pidfdSignal(int pidfd, int signal) {
+        calls.add("pidfd_send_signal " + pidfd + " " + signal);
+        return true;
+    }
+
     @Override public int getuid() { return 1000; }
     @Override public int getgid() { return 1000; }
 

@@ -1,0 +1,162 @@
+package dev.jrun.container;
+
+import dev.jrun.errors.JrunException;
+import dev.jrun.image.ImageConfig;
+import dev.jrun.image.ImageReference;
+import dev.jrun.oci.DiffId;
+import dev.jrun.oci.Platform;
+import dev.jrun.runtime.ContainerDefaults;
+import dev.jrun.runtime.ContainerStarter;
+import dev.jrun.runtime.LaunchPlan;
+import dev.jrun.runtime.MonitorSpec;
+import dev.jrun.runtime.RandomIds;
+import dev.jrun.runtime.RootFs;
+import dev.jrun.runtime.RunSpec;
+import dev.jrun.store.ContainerArea;
+import dev.jrun.store.ContainerRecord;
+import dev.jrun.store.ContainerState;
+import dev.jrun.store.HostProcesses;
+import dev.jrun.store.ImageRecord;
+import dev.jrun.store.StoreException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * `jrun run`: creates the container in the store, plans it, and starts it under jrun-monitor.
+ * Detached, it returns the ID; attached, this JVM becomes jrun-monitor's attach side and never
+ * returns (the container's exit status becomes jrun's).
+ */
+public final class ContainerRunner {
+    private final Engine engine;
+
+    public ContainerRunner(Engine engine) {
+        this.engine = engine;
+    }
+
+    /** Runs the request; returns the container's ID for -d. Attached runs do not return unless they fail. */
+    public String run(RunRequest request) throws JrunException {
+        if (request.rootfs().isPresent() && !request.detach() && request.autoRemove() && request.name().isEmpty()) {
+            // Nothing to keep and no name to hold: no store, no record, no log. The fastest way
+            // through, and what `jrun run --rm --rootfs` has always been.
+            RunSpec spec = request.spec().withRoot(new RootFs.Directory(request.rootfs().get().toAbsolutePath().normalize()),
+                    ContainerDefaults.NONE, request.args(), request.spec().hostname());
+            LaunchPlan plan = engine.planner().plan(spec);
+            ContainerStarter starter = engine.starter();
+            ContainerStarter.Started started = starter.start(plan, MonitorSpec.attachedOnly(plan.stopTimeoutSeconds()),
+                    (container, monitor) -> {});
+            throw starter.attach(started, plan.stdio().tty());
+        }
+        if (request.image().isEmpty() && request.rootfs().isEmpty()) {
+            throw new JrunException("no image: give one (jrun run alpine sh) or a root filesystem (--rootfs DIR)");
+        }
+        if (request.image().isPresent() && request.spec().usernsRemap().isPresent()) {
+            // Stored layers carry owners for your own map; another map would need a store of its
+            // own, as Docker keeps /var/lib/docker/231072.231072. Not there yet: say so plainly.
+            throw new JrunException("--userns-remap " + request.spec().usernsRemap().get() + " works with --rootfs DIR "
+                    + "only: the image store holds layers owned for your own user namespace; export the image to a "
+                    + "directory (jrun save, then unpack it) and run it with --rootfs");
+        }
+        ImageRecord image = request.image().isPresent() ? image(request) : null;
+        ImageConfig config = image == null ? null : engine.images().config(image);
+        String id = RandomIds.hex(32);
+        ContainerArea area = create(request, id, image);
+        // A ^C before the container runs ends the JVM the usual way: its files go with it.
+        Thread cleanup = new Thread(() -> removeQuietly(id));
+        Runtime.getRuntime().addShutdownHook(cleanup);
+        ContainerStarter.Started started;
+        LaunchPlan plan;
+        try {
+            RootFs root;
+            List<String> command;
+            ContainerDefaults defaults;
+            if (image != null) {
+                root = Overlays.useOverlay(engine, request.storageDriver().orElse(null))
+                        ? new RootFs.Overlay(area.lowerDirs(), area.upper(), area.work(), area.rootfs())
+                        : Overlays.flattenedCopy(engine, image, area);
+                defaults = config.defaults();
+                command = request.args();
+            } else {
+                root = new RootFs.Directory(request.rootfs().get().toAbsolutePath().normalize());
+                defaults = ContainerDefaults.NONE;
+                command = request.args();
+            }
+            RunSpec spec = request.spec().withRoot(root, defaults, command,
+                    request.spec().hostname().or(() -> Optional.of(id.substring(0, 12))));
+            plan = engine.planner().plan(spec);
+            ContainerRecord record = area.record();
+            engine.store().containers().update(new ContainerRecord(record.id(), record.name(), record.imageId(),
+                    record.image(), record.layers(), plan.argv(), record.created(), record.autoRemove(),
+                    record.ownerPid(), record.ownerStarted(), Json.tree(ProcessDefaults.of(plan))));
+            MonitorSpec monitor = new MonitorSpec(!request.detach(), Optional.of(area.dir().resolve("ctr.log")),
+                    Optional.of(area.dir().resolve("exit.json")),
+                    request.autoRemove() ? List.of("/bin/rm", "-rf", "--", area.dir().toString()) : List.of(),
+                    plan.stopTimeoutSeconds(), false);
+            started = engine.starter().start(plan, monitor, (container, monitorPid) ->
+                    engine.store().containers().writeState(area, new ContainerState(container,
+                            HostProcesses.startTime(container), monitorPid, HostProcesses.bootId(),
+                            Instant.now().toString())));
+        } catch (JrunException | RuntimeException e) {
+            removeQuietly(id);
+            throw e;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanup);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running already
+            }
+        }
+        if (request.detach()) return id;
+        throw engine.starter().attach(started, plan.stdio().tty());
+    }
+
+    private ContainerArea create(RunRequest request, String id, ImageRecord image) throws JrunException {
+        List<DiffId> layers = new ArrayList<>();
+        if (image != null) image.layers().forEach(l -> layers.add(l.diffId()));
+        String shown = request.image().orElseGet(() -> request.rootfs().get().toAbsolutePath().normalize().toString());
+        if (image != null && !image.names().isEmpty()) {
+            String asked = request.image().get();
+            shown = image.names().stream().filter(n -> n.endsWith(asked)).findFirst().orElse(image.names().get(0));
+        }
+        for (int attempt = 0; ; attempt++) {
+            String name = request.name().orElseGet(ContainerNames::random);
+            ContainerRecord record = ContainerRecord.ofThisProcess(id, name, image == null ? null : image.id(), shown,
+                    layers, request.args(), Instant.now().toString(), request.autoRemove(), null);
+            try {
+                return engine.store().containers().create(record, image != null);
+            } catch (StoreException e) {
+                // A generated name that happens to be taken: draw another.
+                if (request.name().isPresent() || attempt == 5 || !e.getMessage().contains("already in use")) throw e;
+            }
+        }
+    }
+
+    /** A failed cleanup must neither hide the container's exit status nor jrun's own error. */
+    private void removeQuietly(String id) {
+        try {
+            engine.store().containers().remove(id);
+        } catch (JrunException e) {
+            engine.warn("could not remove the files of container " + id + ": " + e.getMessage()
+                    + "; jrun rm -f " + id.substring(0, 12) + " removes them");
+        }
+    }
+
+    private ImageRecord image(RunRequest request) throws JrunException {
+        String name = request.image().get();
+        Platform wanted = request.platform().isPresent() ? Platform.parse(request.platform().get()) : Platform.host();
+        switch (request.pull()) {
+            case "always":
+                return engine.images().pull(ImageReference.parse(name), wanted);
+            case "missing": {
+                Optional<ImageRecord> local = engine.images().find(name);
+                return local.isPresent() ? local.get() : engine.images().pull(ImageReference.parse(name), wanted);
+            }
+            case "never":
+                return engine.images().find(name).orElseThrow(() -> new JrunException("image " + name
+                        + " is not in the store and --pull=never forbids pulling it; run jrun pull " + name));
+            default:
+                throw new JrunException("--pull " + request.pull() + ": expected missing, always or never");
+        }
+    }
+}
