@@ -46,6 +46,7 @@ public final class JrunCommand {
         m.put("kill", KillCommand::new);
         m.put("wait", WaitCommand::new);
         m.put("rm", RmCommand::new);
+        m.put("exec", ExecCommand::new);
         m.put("inspect", InspectCommand::new);
         m.put("pull", PullCommand::new);
         m.put("images", ImagesCommand::new);
