@@ -288,7 +288,8 @@ static int run(int argc, char **argv) {
     free(blob);
     /* Our copies of the container's ends go now, so EOF means what it should. */
     for (int i = 0; i < o.nclose; i++) close(o.close_fds[i]);
-    int32_t report[2] = { -1, spawned < 0 ? (int32_t) -spawned : 0 };
+    /* {-3, errno}: clone itself failed (Java names the sysctl); {-2, pid}: started. */
+    int32_t report[2] = { -3, spawned < 0 ? (int32_t) -spawned : 0 };
     if (spawned >= 0) {
         ssize_t n = read_retry(o.err_r, report, sizeof report);
         if (n != (ssize_t) sizeof report) { report[0] = -2; report[1] = (int32_t) spawned; }

@@ -95,6 +95,18 @@ public final class LaunchPlanner {
 
     /** The caller's user namespace: its maps and how to write them (also for {@link UserNamespaceTasks}). */
     public UserNamespacePlan userNamespace(Optional<String> usernsRemap) throws JrunException {
+        // The caller's own map is asked for by the store (removing files) and by the plan:
+        // read it, and warn about it, once.
+        if (usernsRemap.isEmpty()) {
+            if (ownMap == null) ownMap = readUserNamespace(usernsRemap);
+            return ownMap;
+        }
+        return readUserNamespace(usernsRemap);
+    }
+
+    private UserNamespacePlan ownMap;
+
+    private UserNamespacePlan readUserNamespace(Optional<String> usernsRemap) throws JrunException {
         SubIdFile subuid;
         SubIdFile subgid;
         try {
