@@ -47,6 +47,8 @@ public final class JrunCommand {
         m.put("wait", WaitCommand::new);
         m.put("rm", RmCommand::new);
         m.put("exec", ExecCommand::new);
+        m.put("start", StartCommand::new);
+        m.put("container", ContainerCommand::new);
         m.put("inspect", InspectCommand::new);
         m.put("pull", PullCommand::new);
         m.put("images", ImagesCommand::new);

@@ -15,7 +15,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 @Command(name = "run",
         description = "Run a command in a new container.",
@@ -96,16 +98,31 @@ final class RunCommand implements Callable<Integer> {
 
     @ParentCommand JrunCommand jrun;
 
+    @Spec CommandSpec commandSpec;
+
     @Override
     public Integer call() throws JrunException {
-        List<String> args = rootfs != null || positional.isEmpty() ? positional : positional.subList(1, positional.size());
-        RunRequest request = new RunRequest(spec(args), rootfs != null ? Optional.empty() : positional.stream().findFirst(),
-                Optional.ofNullable(rootfs), args, Optional.ofNullable(name), detach, rm, pull,
-                Optional.ofNullable(platform), Optional.ofNullable(jrun == null ? null : jrun.storageDriver));
         Engine engine = new Engine(jrun == null ? null : jrun.root, quiet, Warnings::print);
-        String id = new ContainerRunner(engine).run(request);
+        String id = new ContainerRunner(engine).run(request());
         System.out.println(id);
         return 0;
+    }
+
+    /** The options as a request; `jrun start` parses the recorded options again into one. */
+    RunRequest request() throws JrunException {
+        List<String> args = rootfs != null || positional.isEmpty() ? positional : positional.subList(1, positional.size());
+        return new RunRequest(spec(args), rootfs != null ? Optional.empty() : positional.stream().findFirst(),
+                Optional.ofNullable(rootfs), args, Optional.ofNullable(name), detach, rm, pull,
+                Optional.ofNullable(platform), Optional.ofNullable(jrun == null ? null : jrun.storageDriver),
+                runArguments());
+    }
+
+    /** What followed `run` on the command line, kept so that `jrun start` runs the container the same way. */
+    private List<String> runArguments() {
+        if (commandSpec == null || commandSpec.commandLine().getParseResult() == null) return List.of();
+        List<String> all = commandSpec.commandLine().getParseResult().originalArgs();
+        int run = all.indexOf("run");
+        return run < 0 ? List.of() : List.copyOf(all.subList(run + 1, all.size()));
     }
 
     /** The options as a spec; its root and image defaults are filled in once the image is known. */

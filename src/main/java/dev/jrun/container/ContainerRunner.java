@@ -62,52 +62,74 @@ public final class ContainerRunner {
         ImageConfig config = image == null ? null : engine.images().config(image);
         String id = RandomIds.hex(32);
         ContainerArea area = create(request, id, image);
-        // A ^C before the container runs ends the JVM the usual way: its files go with it.
+        return launch(area, image, config, request, request.detach(), true);
+    }
+
+    /**
+     * `jrun start`: runs a stopped container again, on the same writable layer, as `run` was
+     * asked to run it ({@code request} is parsed from the recorded options). Attached with
+     * {@code attach}, else detached; returns the ID.
+     */
+    public String start(ContainerStatus c, RunRequest request, boolean attach) throws JrunException {
+        if (c.running()) return c.id();
+        ImageRecord image = null;
+        ImageConfig config = null;
+        if (c.area().record().imageId() != null) {
+            String imageId = c.area().record().imageId();
+            image = engine.images().find(imageId).orElseThrow(() -> new JrunException("the image of container "
+                    + c.name() + " (" + imageId.substring(0, 12) + ") was removed (rmi -f); the container cannot "
+                    + "start again: remove it (jrun rm " + c.name() + ") and run the image anew"));
+            config = engine.images().config(image);
+        }
+        engine.store().containers().clearRun(c.area());
+        return launch(c.area(), image, config, request, !attach, false);
+    }
+
+    private String launch(ContainerArea area, ImageRecord image, ImageConfig config, RunRequest request,
+                          boolean detach, boolean removeOnFailure) throws JrunException {
+        String id = area.record().id();
+        // A ^C before the container runs ends the JVM the usual way: a new container's files go with it.
         Thread cleanup = new Thread(() -> removeQuietly(id));
-        Runtime.getRuntime().addShutdownHook(cleanup);
+        if (removeOnFailure) Runtime.getRuntime().addShutdownHook(cleanup);
         ContainerStarter.Started started;
         LaunchPlan plan;
         try {
             RootFs root;
-            List<String> command;
             ContainerDefaults defaults;
             if (image != null) {
                 root = Overlays.useOverlay(engine, request.storageDriver().orElse(null))
                         ? new RootFs.Overlay(area.lowerDirs(), area.upper(), area.work(), area.rootfs())
                         : Overlays.flattenedCopy(engine, image, area);
                 defaults = config.defaults();
-                command = request.args();
             } else {
                 root = new RootFs.Directory(request.rootfs().get().toAbsolutePath().normalize());
                 defaults = ContainerDefaults.NONE;
-                command = request.args();
             }
-            RunSpec spec = request.spec().withRoot(root, defaults, command,
+            RunSpec spec = request.spec().withRoot(root, defaults, request.args(),
                     request.spec().hostname().or(() -> Optional.of(id.substring(0, 12))));
             plan = engine.planner().plan(spec);
-            ContainerRecord record = area.record();
-            engine.store().containers().update(new ContainerRecord(record.id(), record.name(), record.imageId(),
-                    record.image(), record.layers(), plan.argv(), record.created(), record.autoRemove(),
-                    record.ownerPid(), record.ownerStarted(), Json.tree(ProcessDefaults.of(plan))));
-            MonitorSpec monitor = new MonitorSpec(!request.detach(), Optional.of(area.dir().resolve("ctr.log")),
+            engine.store().containers().update(area.record().withConfig(plan.argv(), Json.tree(ProcessDefaults.of(plan))));
+            MonitorSpec monitor = new MonitorSpec(!detach, Optional.of(area.dir().resolve("ctr.log")),
                     Optional.of(area.dir().resolve("exit.json")),
-                    request.autoRemove() ? List.of("/bin/rm", "-rf", "--", area.dir().toString()) : List.of(),
+                    area.record().autoRemove() ? List.of("/bin/rm", "-rf", "--", area.dir().toString()) : List.of(),
                     plan.stopTimeoutSeconds(), false);
             started = engine.starter().start(plan, monitor, (container, monitorPid) ->
                     engine.store().containers().writeState(area, new ContainerState(container,
                             HostProcesses.startTime(container), monitorPid, HostProcesses.bootId(),
                             Instant.now().toString())));
         } catch (JrunException | RuntimeException e) {
-            removeQuietly(id);
+            if (removeOnFailure) removeQuietly(id);
             throw e;
         } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running already
+            if (removeOnFailure) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cleanup);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running already
+                }
             }
         }
-        if (request.detach()) return id;
+        if (detach) return id;
         throw engine.starter().attach(started, plan.stdio().tty());
     }
 
@@ -122,7 +144,7 @@ public final class ContainerRunner {
         for (int attempt = 0; ; attempt++) {
             String name = request.name().orElseGet(ContainerNames::random);
             ContainerRecord record = ContainerRecord.ofThisProcess(id, name, image == null ? null : image.id(), shown,
-                    layers, request.args(), Instant.now().toString(), request.autoRemove(), null);
+                    layers, request.args(), Instant.now().toString(), request.autoRemove(), request.runArguments());
             try {
                 return engine.store().containers().create(record, image != null);
             } catch (StoreException e) {

@@ -19,11 +19,13 @@ import java.util.Optional;
  * @param pull       missing, always or never
  * @param platform   --platform, or empty for this host's
  * @param storageDriver --storage-driver, or empty for overlay where it works
+ * @param runArguments what followed `run` on the command line, recorded for `jrun start`
  */
 public record RunRequest(RunSpec spec, Optional<String> image, Optional<Path> rootfs, List<String> args,
                          Optional<String> name, boolean detach, boolean autoRemove, String pull,
-                         Optional<String> platform, Optional<String> storageDriver) {
+                         Optional<String> platform, Optional<String> storageDriver, List<String> runArguments) {
     public RunRequest {
         args = List.copyOf(args);
+        runArguments = List.copyOf(runArguments);
     }
 }

@@ -20,22 +20,30 @@ import java.util.List;
  *                  creator is gone is debris
  * @param ownerStarted that process's start time (ISO-8601), to tell a reused PID; null if unknown
  * @param config    how to run it (a {@code dev.jrun.container} spec as JSON), opaque to the store
+ * @param runArguments the options and arguments `jrun run` was given, for `jrun start`
  */
 public record ContainerRecord(String id, String name, String imageId, String image, List<DiffId> layers,
                               List<String> command, String created, boolean autoRemove, long ownerPid,
-                              String ownerStarted, com.fasterxml.jackson.databind.JsonNode config) {
+                              String ownerStarted, com.fasterxml.jackson.databind.JsonNode config,
+                              List<String> runArguments) {
     public ContainerRecord {
         layers = layers == null ? List.of() : List.copyOf(layers);
         command = command == null ? List.of() : List.copyOf(command);
+        runArguments = runArguments == null ? List.of() : List.copyOf(runArguments);
+    }
+
+    public ContainerRecord withConfig(List<String> command, com.fasterxml.jackson.databind.JsonNode config) {
+        return new ContainerRecord(id, name, imageId, image, layers, command, created, autoRemove, ownerPid,
+                ownerStarted, config, runArguments);
     }
 
     /** A record owned by this process until the container starts. */
     public static ContainerRecord ofThisProcess(String id, String name, String imageId, String image, List<DiffId> layers,
                                                 List<String> command, String created, boolean autoRemove,
-                                                com.fasterxml.jackson.databind.JsonNode config) {
+                                                List<String> runArguments) {
         ProcessHandle self = ProcessHandle.current();
         return new ContainerRecord(id, name, imageId, image, layers, command, created, autoRemove, self.pid(),
-                self.info().startInstant().map(Object::toString).orElse(null), config);
+                self.info().startInstant().map(Object::toString).orElse(null), null, runArguments);
     }
 
     /** True when the jrun that created the container is gone (killed before it could start it). */

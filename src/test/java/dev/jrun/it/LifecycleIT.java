@@ -208,4 +208,41 @@ class LifecycleIT {
         assertEquals(null, entry("gone"), "a --rm container is removed by its monitor when it ends");
         assertFalse(ok("ps", "-a").contains("gone"));
     }
+
+    @Test
+    void aStoppedContainerStartsAgainOnItsOwnFilesAndPruneRemovesStoppedOnes() throws Exception {
+        ok("run", "-d", "--name", "again", "--rootfs", rootfs, "sh", "-c",
+                "echo lifecycle-probe >/dev/null; echo run; exit 3");
+        assertEquals("3\n", ok("wait", "again"));
+        // start -a: attached, the container's output and exit status are jrun's.
+        Host.Result attached = jrun("start", "-a", "again");
+        assertEquals(3, attached.exit(), attached.describe());
+        assertTrue(attached.out().startsWith("run\n"), attached.describe());
+        ok("start", "again");
+        assertEquals("3\n", ok("wait", "again"));
+        assertEquals("run\nrun\nrun\n", ok("logs", "again"));
+
+        ok("run", "-d", "--name", "keeps-running", "--rootfs", rootfs, "sh", "-c", TRAPPING);
+        String pruned = ok("container", "prune");
+        assertEquals(1, pruned.lines().count(), pruned);
+        assertEquals(null, entry("again"));
+        assertEquals("running", entry("keeps-running").get("State").asText());
+    }
+
+    /**
+     * Without -t the container's streams are pipes: a container given the caller's terminal
+     * could read what the user types into their shell afterwards (issue 11). Run under a
+     * pseudo-terminal with script(1), as from an interactive shell.
+     */
+    @Test
+    void withoutATerminalOptionTheContainerGetsNoneOfTheCallersTerminal() {
+        String command = String.join(" ", TestInstall.command(alice.name(), "--root", store.toString(), "run", "--rm",
+                "--rootfs", rootfs, "sh", "-c",
+                "'for fd in 0 1 2; do [ -t $fd ] && echo $fd-terminal; readlink /proc/self/fd/$fd; done; echo done'"));
+        Host.Result r = Host.run(List.of("script", "-qec", command, "/dev/null"), TestInstall.dir().toFile(), 60);
+        assertEquals(0, r.exit(), r.describe());
+        assertTrue(r.out().contains("done"), r.describe());
+        assertFalse(r.out().contains("-terminal"), r.describe());
+        assertFalse(r.out().contains("/dev/pts"), r.describe());
+    }
 }

@@ -497,6 +497,6 @@ class StoreTest {
     private static ContainerArea container(Store store, String id, ImageRecord image) throws StoreException {
         List<dev.jrun.oci.DiffId> layers = image.layers().stream().map(LayerRef::diffId).toList();
         return store.containers().create(ContainerRecord.ofThisProcess(id, id, image.id(), "test", layers, List.of("sh"),
-                java.time.Instant.now().toString(), false, null), true);
+                java.time.Instant.now().toString(), false, List.of()), true);
     }
 }
