@@ -407,8 +407,18 @@ static int run(int argc, char **argv) {
             }
             if (r->stream) log_chunk(r->stream, buf, (size_t) got);
             if (r->to >= 0 && write_all(r->to, buf, (size_t) got) < 0) {
-                if (i == 2) { r->from = -1; }   /* the container closed its stdin */
-                else r->to = -1;                /* the caller stopped reading: keep logging */
+                if (i == 2) {
+                    /* the container closed its stdin */
+                    close(r->from);
+                    r->from = -1;
+                } else if (errno == EPIPE) {
+                    /* The caller's reader went away (jrun run ... | head -1): the container's
+                     * next write gets EPIPE/SIGPIPE, as if it wrote to that pipe itself. */
+                    close(r->from);
+                    r->from = -1;
+                } else {
+                    r->to = -1;   /* the caller's stream failed otherwise: keep logging */
+                }
             }
         }
         if (p[4].fd >= 0 && (p[4].revents & (POLLIN | POLLHUP | POLLERR))) {
