@@ -1,0 +1,72 @@
+package dev.jrun.testing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** One rule, with one meaning, decides whether a test may skip a check it cannot make. */
+class EnvironmentTest {
+
+    @Test
+    void ciOrJrunTestStrictMakeARunStrictUnlessTheySayNo() {
+        assertEquals(Optional.empty(), Environment.strictBecause(Map.of()));
+        for (String off : List.of("", "0", "false", "FALSE", "no", " No ")) {
+            assertEquals(Optional.empty(), Environment.strictBecause(Map.of("CI", off)), "CI=" + off);
+            assertEquals(Optional.empty(), Environment.strictBecause(Map.of("JRUN_TEST_STRICT", off)), off);
+        }
+        for (String on : List.of("true", "1", "yes", "github-actions")) {
+            assertEquals(Optional.of("CI=" + on), Environment.strictBecause(Map.of("CI", on)));
+            assertEquals(Optional.of("JRUN_TEST_STRICT=" + on), Environment.strictBecause(Map.of("JRUN_TEST_STRICT", on)));
+        }
+        assertEquals(Optional.of("JRUN_TEST_STRICT=1"),
+                Environment.strictBecause(Map.of("JRUN_TEST_STRICT", "1", "CI", "true")));
+        assertEquals(Optional.of("CI=true"), Environment.strictBecause(Map.of("JRUN_TEST_STRICT", "0", "CI", "true")));
+    }
+
+    /**
+     * The rule has one owner: no other test file skips by itself (JUnit's assumptions or
+     * conditional annotations) or reads CI, where it could give the rule another meaning.
+     */
+    @Test
+    void noTestSkipsOtherThanThroughEnvironment() throws IOException {
+        Path root = Path.of("src/test/java");
+        List<String> forbidden = List.of("Assumptions", "assumeTrue", "assumeFalse", "assumingThat", "@Disabled",
+                "@EnabledIf", "@DisabledIf", "@EnabledOn", "@DisabledOn", "getenv(\"CI\")");
+        Path self = root.resolve("dev/jrun/testing/Environment.java");
+        Path thisTest = root.resolve("dev/jrun/testing/EnvironmentTest.java");
+        List<String> found = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".java")).toList()) {
+                if (file.equals(self) || file.equals(thisTest)) continue;
+                List<String> lines = Files.readAllLines(file);
+                for (int i = 0; i < lines.size(); i++) {
+                    for (String word : forbidden) {
+                        if (lines.get(i).contains(word)) found.add(file + ":" + (i + 1) + ": " + word);
+                    }
+                }
+            }
+        }
+        assertTrue(found.isEmpty(), "skip only through dev.jrun.testing.Environment (require/cannotCheck): " + found);
+    }
+
+    /** sudo clears the environment: the README's test command must make the run strict itself. */
+    @Test
+    void theReadmesTestCommandRunsStrict() throws IOException {
+        List<String> lines = Files.readAllLines(Path.of(".ci/test-all"));
+        int strict = lines.indexOf("export JRUN_TEST_STRICT=1");
+        int mvn = -1;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith("mvn ")) mvn = i;
+        }
+        assertTrue(strict >= 0 && mvn > strict, ".ci/test-all must export JRUN_TEST_STRICT=1 before it runs mvn");
+    }
+}
