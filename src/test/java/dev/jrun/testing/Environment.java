@@ -63,7 +63,11 @@ public final class Environment {
      * skipped otherwise. {@code what} says what is missing and how to get it.
      */
     public static void cannotCheck(String what) {
-        Optional<String> because = strictBecause(System.getenv());
+        cannotCheck(what, System.getenv());
+    }
+
+    static void cannotCheck(String what, Map<String, String> env) {
+        Optional<String> because = strictBecause(env);
         if (because.isPresent()) {
             fail("cannot make this test's check: " + what + "\n(a skip counts as a failure because "
                     + because.get() + ")");

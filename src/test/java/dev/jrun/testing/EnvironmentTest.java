@@ -1,6 +1,7 @@
 package dev.jrun.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -12,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.opentest4j.AssertionFailedError;
+import org.opentest4j.TestAbortedException;
 
 /** One rule, with one meaning, decides whether a test may skip a check it cannot make. */
 class EnvironmentTest {
@@ -30,6 +33,18 @@ class EnvironmentTest {
         assertEquals(Optional.of("JRUN_TEST_STRICT=1"),
                 Environment.strictBecause(Map.of("JRUN_TEST_STRICT", "1", "CI", "true")));
         assertEquals(Optional.of("CI=true"), Environment.strictBecause(Map.of("JRUN_TEST_STRICT", "0", "CI", "true")));
+    }
+
+    @Test
+    void aCheckThatCannotBeMadeFailsInAStrictRunAndIsSkippedOtherwiseBothWithTheReason() {
+        AssertionFailedError failed = assertThrows(AssertionFailedError.class,
+                () -> Environment.cannotCheck("no /usr/bin/htpasswd", Map.of("JRUN_TEST_STRICT", "1")));
+        assertTrue(failed.getMessage().contains("no /usr/bin/htpasswd"), failed.getMessage());
+        assertTrue(failed.getMessage().contains("JRUN_TEST_STRICT=1"), failed.getMessage());
+        TestAbortedException skipped = assertThrows(TestAbortedException.class,
+                () -> Environment.cannotCheck("no /usr/bin/htpasswd", Map.of("CI", "false")));
+        assertTrue(skipped.getMessage().contains("no /usr/bin/htpasswd"), skipped.getMessage());
+        assertTrue(skipped.getMessage().contains("JRUN_TEST_STRICT=1"), skipped.getMessage());
     }
 
     /**
