@@ -283,7 +283,7 @@ class ExamplesIT {
         for (String user : List.of("bob", "root")) {
             // Run as root, the example runs itself again as bob (with root's environment: bob's store).
             Host.Result r = user.equals("root") ? agreesAsRootForBob() : agrees("bob", "05-split-ranges");
-            // The file's order is information (a useradd since may have sorted it): the map
+            // The file's order is information (any later useradd sorts it by start): the map
             // below is the same either way, which is what the example shows.
             has(r, "the article's ranges, in ");
             hasLeft(r, mapLine(0, bob.uid(), 1));

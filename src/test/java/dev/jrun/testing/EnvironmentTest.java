@@ -48,28 +48,43 @@ class EnvironmentTest {
     }
 
     /**
-     * The rule has one owner: no other test file skips by itself (JUnit's assumptions or
-     * conditional annotations) or reads CI, where it could give the rule another meaning.
+     * .ci/provision-debian creates every test user and sets their ranges: a test that ran
+     * useradd would rewrite /etc/subuid sorted by start (Debian's shadow does), undoing the
+     * order of bob's lines, and usermod fails while the user has processes.
      */
     @Test
-    void noTestSkipsOtherThanThroughEnvironment() throws IOException {
-        Path root = Path.of("src/test/java");
-        List<String> forbidden = List.of("Assumptions", "assumeTrue", "assumeFalse", "assumingThat", "@Disabled",
-                "@EnabledIf", "@DisabledIf", "@EnabledOn", "@DisabledOn", "getenv(\"CI\")");
-        Path self = root.resolve("dev/jrun/testing/Environment.java");
-        Path thisTest = root.resolve("dev/jrun/testing/EnvironmentTest.java");
+    void noTestCreatesOrChangesUsers() throws IOException {
+        assertEquals(List.of(), occurrences(List.of("\"useradd\"", "\"usermod\"", "\"userdel\"", "\"adduser\""),
+                List.of()), "create and change test users in .ci/provision-debian, not in tests");
+    }
+
+    /** "file:line: word" for each line of the test sources (but {@code except}) holding a word. */
+    private static List<String> occurrences(List<String> words, List<Path> except) throws IOException {
         List<String> found = new ArrayList<>();
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path file : files.filter(p -> p.toString().endsWith(".java")).toList()) {
-                if (file.equals(self) || file.equals(thisTest)) continue;
+        try (Stream<Path> files = Files.walk(Path.of("src/test/java"))) {
+            for (Path file : files.filter(p -> p.toString().endsWith(".java")).sorted().toList()) {
+                if (except.contains(file)) continue;
                 List<String> lines = Files.readAllLines(file);
                 for (int i = 0; i < lines.size(); i++) {
-                    for (String word : forbidden) {
+                    for (String word : words) {
                         if (lines.get(i).contains(word)) found.add(file + ":" + (i + 1) + ": " + word);
                     }
                 }
             }
         }
+        return found;
+    }
+
+    /**
+     * The rule has one owner: no other test file skips by itself (JUnit's assumptions or
+     * conditional annotations) or reads CI, where it could give the rule another meaning.
+     */
+    @Test
+    void noTestSkipsOtherThanThroughEnvironment() throws IOException {
+        List<String> forbidden = List.of("Assumptions", "assumeTrue", "assumeFalse", "assumingThat", "@Disabled",
+                "@EnabledIf", "@DisabledIf", "@EnabledOn", "@DisabledOn", "getenv(\"CI\")");
+        Path here = Path.of("src/test/java/dev/jrun/testing");
+        List<String> found = occurrences(forbidden, List.of(here.resolve("Environment.java"), here.resolve("EnvironmentTest.java")));
         assertTrue(found.isEmpty(), "skip only through dev.jrun.testing.Environment (require/cannotCheck): " + found);
     }
 
