@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-/* Operation codes. Keep in sync with dev.jrun.sys.OpCode. */
+/* Operation codes. Keep in sync with dev.jrun.sys.OpCode (OpCodeTest compares them by name). */
 enum jrun_opcode {
     JRUN_OP_MOUNT = 1,        /* mount(s0, s1, s2, n0, s3) */
     JRUN_OP_UMOUNT2,          /* umount2(s0, n0) */

@@ -2,14 +2,14 @@ package dev.jrun.it;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.jrun.testing.Environment;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
-/** Commands on the test host, run as root (CI runs as root; the tests create their users). */
+/** Commands on the test host, run as root (CI runs as root; .ci/provision-debian made the test users). */
 public final class Host {
     private Host() {}
 
@@ -19,20 +19,15 @@ public final class Host {
         }
     }
 
-    /** Integration tests need root to create users; under CI a missing precondition fails. */
+    /** Integration tests need root to run jrun as the test users (runuser) and to set them up. */
     public static void requireRoot() {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        if (!root) {
-            String why = "integration tests must run as root: they create unprivileged users to run jrun as";
-            if (System.getenv("CI") != null) fail(why);
-            Assumptions.abort(why);
-        }
+        Environment.require("root".equals(System.getProperty("user.name")),
+                "integration tests must run as root: they run jrun as the unprivileged test users (runuser)");
     }
 
+    /** Skips or fails by {@link Environment}'s one rule unless {@code condition} holds. */
     public static void require(boolean condition, String why) {
-        if (condition) return;
-        if (System.getenv("CI") != null) fail(why);
-        Assumptions.abort(why);
+        Environment.require(condition, why);
     }
 
     public static Result run(List<String> command) {

@@ -1,15 +1,20 @@
 package dev.jrun.it;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 
 /**
- * Unprivileged users with known subordinate ranges, created on demand (idempotent): alice with
- * one range of 65536 (whatever useradd gave her), bob with the article's split ranges, and
- * carol with none.
+ * The unprivileged test users, as .ci/provision-debian creates them: alice with one range of
+ * 65536, bob with the article's three split ranges, and carol with none. The tests only check
+ * and read them. They create no user and change no range: Debian's useradd rewrites
+ * /etc/subuid sorted by start (undoing the order of bob's lines), and usermod refuses a user
+ * with running processes.
  */
 public final class TestUsers {
     private TestUsers() {}
@@ -23,47 +28,41 @@ public final class TestUsers {
             new Range(297000, 5001));
 
     public static synchronized User alice() {
-        ensureUser("alice");
-        if (ranges("/etc/subuid", "alice").isEmpty() || ranges("/etc/subgid", "alice").isEmpty()) {
-            Host.check("usermod", "--add-subuids", "100000-165535", "--add-subgids", "100000-165535", "alice");
-        }
-        return read("alice");
+        User alice = provisioned("alice");
+        expect(!alice.subuid().isEmpty() && !alice.subgid().isEmpty(), alice,
+                "at least one subordinate UID and one subordinate GID range");
+        return alice;
     }
 
+    /** bob's three ranges, in whatever order /etc/subuid lists them (jrun sorts them). */
     public static synchronized User bob() {
-        ensureUser("bob");
-        List<Range> uids = ranges("/etc/subuid", "bob");
-        if (!uids.containsAll(BOB_SUBUID) || uids.size() != BOB_SUBUID.size()) {
-            for (Range r : uids) {
-                Host.check("usermod", "--del-subuids", r.start() + "-" + (r.start() + r.count() - 1), "bob");
-            }
-            // As in the article: one range, a hole punched in it, the hole given back.
-            Host.check("usermod", "--add-subuids", "296608-362143", "bob");
-            Host.check("usermod", "--del-subuids", "297000-302000", "bob");
-            Host.check("usermod", "--add-subuids", "297000-302000", "bob");
-        }
-        if (ranges("/etc/subgid", "bob").isEmpty()) {
-            Host.check("usermod", "--add-subgids", "296608-362143", "bob");
-        }
-        return read("bob");
+        User bob = provisioned("bob");
+        expect(bob.subuid().size() == BOB_SUBUID.size() && new HashSet<>(bob.subuid()).equals(new HashSet<>(BOB_SUBUID))
+                && !bob.subgid().isEmpty(), bob, "the article's subordinate UIDs " + BOB_SUBUID + " and a GID range");
+        return bob;
     }
 
     /** A user without subordinate IDs: jrun falls back to mapping only them. */
     public static synchronized User carol() {
-        ensureUser("carol");
-        for (String file : List.of("/etc/subuid", "/etc/subgid")) {
-            for (Range r : ranges(file, "carol")) {
-                String flag = file.endsWith("subuid") ? "--del-subuids" : "--del-subgids";
-                Host.check("usermod", flag, r.start() + "-" + (r.start() + r.count() - 1), "carol");
-            }
-        }
-        return read("carol");
+        User carol = provisioned("carol");
+        expect(carol.subuid().isEmpty() && carol.subgid().isEmpty(), carol, "no subordinate ranges");
+        return carol;
     }
 
-    private static void ensureUser(String name) {
-        if (Host.run(List.of("id", "-u", name)).exit() == 0) return;
-        // No automatic ranges: the tests choose them, so they never overlap another user's.
-        Host.check("useradd", "-m", "-s", "/bin/bash", "-K", "SUB_UID_COUNT=0", "-K", "SUB_GID_COUNT=0", name);
+    private static User provisioned(String name) {
+        if (Host.run(List.of("id", "-u", name)).exit() != 0) {
+            fail("no test user " + name + " on this host: run .ci/provision-debian as root first"
+                    + " (it creates every test user with its subordinate ranges; .ci/test-all runs it)");
+        }
+        return read(name);
+    }
+
+    private static void expect(boolean ok, User user, String what) {
+        if (!ok) {
+            fail("test user " + user.name() + " should have " + what + " but has subuid " + user.subuid()
+                    + ", subgid " + user.subgid() + " (/etc/subuid, /etc/subgid): run .ci/provision-debian as root,"
+                    + " which sets the test users' ranges");
+        }
     }
 
     private static User read(String name) {
