@@ -17,10 +17,20 @@ import java.util.Optional;
  * {@code TIMESTAMP STREAM F|P TEXT} (F ends a line, P is part of one).
  */
 public final class ContainerLogs {
-    private final Containers containers;
+    /** Whether the container still runs (and its log may grow). */
+    @FunctionalInterface
+    public interface Liveness {
+        boolean running(ContainerStatus c) throws JrunException;
+    }
+
+    private final Liveness liveness;
+
+    public ContainerLogs(Liveness liveness) {
+        this.liveness = liveness;
+    }
 
     public ContainerLogs(Containers containers) {
-        this.containers = containers;
+        this(c -> containers.status(c.area()).running());
     }
 
     /**
@@ -46,7 +56,7 @@ public final class ContainerLogs {
         long position = 0;
         boolean first = true;
         while (true) {
-            boolean ended = !containers.status(c.area()).running();
+            boolean ended = !liveness.running(c);
             Deque<Entry> entries = new ArrayDeque<>();
             try (RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
                 f.seek(position);
