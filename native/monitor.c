@@ -234,11 +234,11 @@ static void write_exit_file(int status) {
     clock_gettime(CLOCK_REALTIME, &ts);
     int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    dprintf(fd, "{\"exitCode\":%d,\"signal\":%d,\"finishedAt\":%lld.%09ld}\n", code, sig,
-            (long long) ts.tv_sec, ts.tv_nsec);
-    fsync(fd);
-    close(fd);
-    rename(tmp, o.exit_path);
+    int written = dprintf(fd, "{\"exitCode\":%d,\"signal\":%d,\"finishedAt\":%lld.%09ld}\n", code, sig,
+                          (long long) ts.tv_sec, ts.tv_nsec);
+    /* A full disk must not leave an empty status in place: without one the container shows
+     * as exited with its status unknown, which is the truth. */
+    if (written <= 0 || fsync(fd) != 0 || close(fd) != 0 || rename(tmp, o.exit_path) != 0) unlink(tmp);
 }
 
 static void run_cleanup(int userns_fd) {

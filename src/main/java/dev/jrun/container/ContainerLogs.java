@@ -48,7 +48,10 @@ public final class ContainerLogs {
         Path broken = c.area().dir().resolve("ctr.log.error");
         if (Files.exists(broken)) {
             try {
-                err.println("jrun: note: " + Files.readString(broken).strip() + "; the log is incomplete");
+                // The monitor writes why, if the disk still takes the words (a full one does not).
+                String why = Files.readString(broken).strip();
+                err.println("jrun: note: " + (why.isEmpty() ? "writing the log stopped (a full disk?)" : why)
+                        + "; the log is incomplete");
             } catch (IOException ignored) {
                 // the note is best effort
             }

@@ -163,8 +163,13 @@ public final class ContainerStore {
         return optionalJson(area.dir().resolve("state.json"), ContainerState.class, area);
     }
 
-    public Optional<ContainerExit> exit(ContainerArea area) throws StoreException {
-        return optionalJson(area.dir().resolve("exit.json"), ContainerExit.class, area);
+    /** The recorded exit status; empty while running, or when nobody could record it (its monitor was killed). */
+    public Optional<ContainerExit> exit(ContainerArea area) {
+        try {
+            return optionalJson(area.dir().resolve("exit.json"), ContainerExit.class, area);
+        } catch (StoreException unreadable) {
+            return Optional.empty();   // the status is unknown; the container is not unusable
+        }
     }
 
     /** Forgets a stopped container's last run, before it starts again. */

@@ -245,4 +245,49 @@ class LifecycleIT {
         assertFalse(r.out().contains("-terminal"), r.describe());
         assertFalse(r.out().contains("/dev/pts"), r.describe());
     }
+
+    /** A full disk stops the log, not the container; jrun logs says the log is incomplete. */
+    @Test
+    void aFullDiskStopsTheLogButNotTheContainer() throws Exception {
+        Path small = Files.createTempDirectory("jrun-lifecycle-full-");
+        Host.check("mount", "-t", "tmpfs", "-o", "size=256k,mode=0700,uid=" + alice.uid(), "tmpfs", small.toString());
+        Path saved = store;
+        store = small;
+        try {
+            ok("run", "-d", "--name", "loud", "--rootfs", rootfs, "sh", "-c",
+                    "i=0; while [ $i -lt 4000 ]; do echo line-$i-of-some-length-to-fill-the-disk; i=$((i+1)); done;"
+                    + " echo lifecycle-probe >/dev/null; sleep 600");
+            for (int i = 0; i < 100 && !Files.exists(small.resolve("containers")); i++) Thread.sleep(50);
+            Thread.sleep(2000);
+            JsonNode loud = entry("loud");
+            assertEquals("running", loud.get("State").asText(), "the container must outlive its log: " + loud);
+            Host.Result logs = jrun("logs", "loud");
+            assertEquals(0, logs.exit(), logs.describe());
+            assertTrue(logs.out().startsWith("line-0-of"), logs.describe());
+            assertTrue(logs.err().contains("the log is incomplete"), logs.describe());
+            ok("rm", "-f", "loud");
+        } finally {
+            store = saved;
+            Host.run(List.of("umount", "-l", small.toString()));
+            Host.run(List.of("rmdir", small.toString()));
+        }
+    }
+
+    /** Two rm -f at once: the container goes once, neither command leaves anything behind. */
+    @Test
+    void twoRemovalsAtOnceRemoveItOnce() throws Exception {
+        ok("run", "-d", "--name", "twice", "--rootfs", rootfs, "sh", "-c", TRAPPING);
+        List<String> base = new ArrayList<>(TestInstall.command(alice.name(), "--root", store.toString(), "rm", "-f", "twice"));
+        Process first = new ProcessBuilder(base).directory(TestInstall.dir().toFile()).redirectErrorStream(true).start();
+        Process second = new ProcessBuilder(base).directory(TestInstall.dir().toFile()).redirectErrorStream(true).start();
+        int a = first.waitFor();
+        int b = second.waitFor();
+        String said = new String(first.getInputStream().readAllBytes()) + new String(second.getInputStream().readAllBytes());
+        assertTrue(a == 0 || b == 0, said);
+        for (int status : new int[] {a, b}) {
+            assertTrue(status == 0 || (status == 125 && said.contains("no container with name or ID")), said);
+        }
+        assertEquals(0, psJson().size());
+        assertEquals(List.of(), ImageEnv.names(store.resolve("containers")));
+    }
 }
