@@ -254,11 +254,7 @@ class ImageIT {
             assertTrue(running.stream().anyMatch(p -> p.split(" ", 2)[1].startsWith("sh -c trap")), "container processes not found: " + running);
         } finally {
             // SIGTERM to jrun reaches the container, whose trap exits 0.
-            for (ProcessHandle h : writer.descendants().toList()) {
-                if (h.info().command().orElse("").endsWith("java")) {
-                    Host.check("kill", "-TERM", String.valueOf(h.pid()));
-                }
-            }
+            Host.check("kill", "-TERM", String.valueOf(RunIT.jrunProcess(writer).pid()));
             assertEquals(0, writer.waitFor(), new String(writer.getErrorStream().readAllBytes()));
         }
         String third = env.ok("run", "--rm", "-q", "cow", "sh", "-c", "cat /data/file; ls /data");
