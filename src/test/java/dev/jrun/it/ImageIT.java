@@ -78,9 +78,12 @@ class ImageIT {
                 r.out());
         // The pull was reported on stderr (not a terminal: plain lines) and the image is stored by its full name.
         assertTrue(a.imagesJson().contains("docker.io/library/alpine:latest"), a.imagesJson());
+        // Without --rm the container stays, exited, until rm (as podman's).
+        assertTrue(a.ok("ps", "-a").contains("Exited (0)"), a.ok("ps", "-a"));
+        a.ok("rm", "-a");
 
         ImageEnv b = env(bob);
-        Host.Result rb = b.jrun("alpine", "cat", "/proc/self/uid_map");
+        Host.Result rb = b.jrun("run", "--rm", "alpine", "cat", "/proc/self/uid_map");
         assertEquals(0, rb.exit(), rb.describe());
         assertEquals(ImageEnv.podmanMap(bob.uid(), bob.subuid()), rb.out());
         assertEquals(String.format("%10d %10d %10d%n", 0, bob.uid(), 1)

@@ -194,9 +194,22 @@ class RunIT {
     }
 
     static ProcessHandle jrunProcess(Process started) {
-        List<ProcessHandle> found = started.descendants().filter(RunIT::isJrun).toList();
+        // While the JVM turns into the attach side (execve), the process may briefly show as neither.
+        List<ProcessHandle> found = List.of();
+        for (int i = 0; i < 50 && found.size() != 1; i++) {
+            found = started.descendants().filter(RunIT::isJrun).toList();
+            if (found.size() != 1) sleepQuietly(100);
+        }
         if (found.size() != 1) fail("expected one jrun process under " + started.pid() + ", found " + found);
         return found.get(0);
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static boolean isJrun(ProcessHandle h) {
