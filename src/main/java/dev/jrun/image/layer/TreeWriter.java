@@ -1,0 +1,646 @@
+package dev.jrun.image.layer;
+
+import dev.jrun.image.tar.TarHeader;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributeView;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import dev.jrun.store.JavaRemover;
+
+import static dev.jrun.image.layer.EntryPath.shorten;
+
+/**
+ * Writes the entries of one layer (or, flattening, of several layers one over the other) into
+ * a directory private to this process, with the decisions {@link LayerUnpacker} documents:
+ * never through a symlink, links only to this layer's files, whiteouts recorded for overlayfs
+ * or applied (flattening), modes and times of directories set last, deepest first.
+ */
+final class TreeWriter {
+
+    private static final int BUFFER = 256 * 1024;
+
+    private final Path root;
+    private final UnpackLimits limits;
+    private final WhiteoutMaker whiteouts;
+    private final boolean callerIsRoot;
+    /** True for a flattened copy: whiteouts delete, lower layers' content is present. */
+    private final boolean flatten;
+    /** relative path -> ownership entry; insertion order = extraction order. Spans layers when flattening. */
+    private final Map<String, OwnershipEntry> ownership;
+    /** Flattening: directories made writable (u+rwx) to apply an upper layer -> their mode to restore. */
+    private final Map<String, Integer> lockedDirModes;
+    /** relative path ("" = root) -> directory metadata to apply at the end of this layer. */
+    private final Map<String, DirMeta> dirs = new HashMap<>();
+    /** relative paths of whiteouts made in this layer. */
+    private final Set<String> whiteoutPaths = new HashSet<>();
+    /** relative paths of regular files extracted in this layer (hard link targets). */
+    private final Set<String> regularFiles = new HashSet<>();
+    /** relative paths this layer created or listed (flattening tells them from lower layers' content). */
+    private final Set<String> created = new HashSet<>();
+    private final Map<String, List<String>> skipped = new TreeMap<>();
+    private final byte[] buffer = new byte[BUFFER];
+
+    TreeWriter(Path root, UnpackLimits limits, WhiteoutMaker whiteouts, boolean flatten, Map<String, OwnershipEntry> ownership, Map<String, Integer> lockedDirModes)
+            throws IOException {
+        this.root = root;
+        this.limits = limits;
+        this.whiteouts = whiteouts;
+        this.flatten = flatten;
+        this.ownership = ownership;
+        this.lockedDirModes = lockedDirModes;
+        Object uid = Files.getAttribute(root, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        this.callerIsRoot = Integer.valueOf(0).equals(uid);
+    }
+
+    void startLayer() throws IOException {
+        dirs.clear();
+        whiteoutPaths.clear();
+        regularFiles.clear();
+        created.clear();
+        skipped.clear();
+        makeWritable(root, "");
+    }
+
+    private void makeWritable(Path dir, String rel) throws IOException {
+        int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
+        if ((mode & 0700) != 0700) {
+            lockedDirModes.putIfAbsent(rel, mode);
+            Files.setAttribute(dir, "unix:mode", mode | 0700, LinkOption.NOFOLLOW_LINKS);
+        }
+    }
+
+    void restoreLockedDirectories() throws IOException {
+        List<String> ordered = new ArrayList<>(lockedDirModes.keySet());
+        ordered.sort(Comparator.comparingInt(TreeWriter::depth).reversed());
+        for (String rel : ordered) {
+            Path dir = rel.isEmpty() ? root : root.resolve(rel);
+            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                Files.setAttribute(dir, "unix:mode", lockedDirModes.get(rel), LinkOption.NOFOLLOW_LINKS);
+            }
+        }
+        lockedDirModes.clear();
+    }
+
+    /** Removes a lower layer's entry (flattening), with everything recorded below it. */
+    private void removeLower(Path target, String rel) throws IOException {
+        BasicFileAttributes a = lstat(target);
+        if (a == null) {
+            return;
+        }
+        if (a.isDirectory()) {
+            deleteTree(target);
+        } else {
+            Files.delete(target);
+        }
+        forget(rel);
+    }
+
+    /** Drops all bookkeeping for rel and everything below it. */
+    private void forget(String rel) {
+        String prefix = rel + "/";
+        ownership.keySet().removeIf(k -> k.equals(rel) || k.startsWith(prefix));
+        dirs.keySet().removeIf(k -> k.equals(rel) || k.startsWith(prefix));
+        regularFiles.removeIf(k -> k.equals(rel) || k.startsWith(prefix));
+        whiteoutPaths.removeIf(k -> k.equals(rel) || k.startsWith(prefix));
+        created.removeIf(k -> k.equals(rel) || k.startsWith(prefix));
+        lockedDirModes.keySet().removeIf(k -> k.equals(rel) || k.startsWith(prefix));
+    }
+
+    /** Flattening's opaque directory: everything lower layers put in it goes. */
+    private void removeLowerChildren(Path dir, String rel) throws IOException {
+        List<Path> children = new ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> list = Files.newDirectoryStream(dir)) {
+            list.forEach(children::add);
+        }
+        for (Path child : children) {
+            String childRel = rel.isEmpty() ? child.getFileName().toString() : rel + "/" + child.getFileName();
+            if (!created.contains(childRel)) {
+                removeLower(child, childRel);
+            }
+        }
+    }
+
+    void extract(TarHeader entry, InputStream data) throws IOException, LayerRefusedException {
+        if (entry.type() == TarHeader.PAX_GLOBAL) {
+            return; // Docker and containers/storage ignore global PAX headers, whatever their name
+        }
+        if (entry.uid() < 0 || entry.gid() < 0) {
+            throw new LayerRefusedException("layer entry \"" + shorten(entry.displayName()) + "\" is owned by a negative"
+                    + " user or group ID (" + entry.uid() + ":" + entry.gid() + "): refusing the layer as malformed");
+        }
+        List<String> components = EntryPath.components(entry.name(), "entry", limits);
+        if (components.isEmpty()) {
+            // "./" or "/": the layer root itself.
+            if (EntryType.of(entry) != EntryType.DIRECTORY) {
+                throw new LayerRefusedException("layer entry \"" + shorten(entry.displayName())
+                        + "\" names the layer root but is not a directory: refusing the layer");
+            }
+            dirs.put("", new DirMeta(mode(entry), mtime(entry)));
+            recordOwner("", "", ".", entry, false);
+            return;
+        }
+        String name = components.get(components.size() - 1);
+        List<String> parentComponents = components.subList(0, components.size() - 1);
+        String parentRel = String.join("/", parentComponents);
+        String rel = parentRel.isEmpty() ? name : parentRel + "/" + name;
+
+        if (name.startsWith(LayerFormat.WHITEOUT_PREFIX)) {
+            whiteout(entry, parentComponents, parentRel, name);
+            return;
+        }
+        // Dispatch on the type flag itself: commons-compress's isFile() is also true for
+        // hard links and symlinks, and treating a link as a file would hide what it is.
+        EntryType type = EntryType.of(entry);
+        if (type == EntryType.IGNORED) {
+            return;
+        }
+        if (type == EntryType.SPECIAL) {
+            skip("device nodes and fifos (rootless users cannot create them)", rel);
+            return;
+        }
+        if (type == EntryType.UNSUPPORTED) {
+            skip("unsupported tar entry types", rel + " (type '" + (char) entry.type() + "')");
+            return;
+        }
+
+        Path parent = ensureDirectories(parentComponents, entry.displayName());
+        Path target = parent.resolve(name);
+        created.add(rel);
+        if (type == EntryType.DIRECTORY) {
+            boolean wasWhiteout = whiteoutPaths.contains(rel);
+            if (!prepareTarget(target, rel, true)) {
+                Files.createDirectory(target);
+            } else if (flatten) {
+                makeWritable(target, rel);
+            }
+            if (wasWhiteout) {
+                // .wh.NAME and directory NAME in one layer: lower NAME hidden, this one shown.
+                markOpaque(target, rel);
+            }
+            dirs.put(rel, new DirMeta(mode(entry), mtime(entry)));
+            recordOwner(rel, parentRel, name, entry, false);
+            setXattrs(entry, target, rel);
+        } else if (type == EntryType.FILE) {
+            writeFile(entry, data, target, rel);
+            regularFiles.add(rel);
+            recordOwner(rel, parentRel, name, entry, false);
+        } else if (type == EntryType.SYMLINK) {
+            byte[] linkBytes = entry.linkName();
+            if (linkBytes.length == 0 || linkBytes.length > limits.maxNameLength()) {
+                throw new LayerRefusedException("layer entry \"" + rel + "\" is a symlink with an empty"
+                        + " or over-long target: refusing the layer as malformed");
+            }
+            String linkTarget = EntryPath.decode(linkBytes, "symlink target of \"" + rel + "\"");
+            prepareTarget(target, rel, false);
+            // The target text is stored verbatim: it is only ever interpreted inside the
+            // container's root; jrun itself never follows links inside a layer.
+            Files.createSymbolicLink(target, Paths.get(linkTarget));
+            setTimes(target, mtime(entry));
+            recordOwner(rel, parentRel, name, entry, true);
+        } else {
+            hardLink(entry, target, rel, parentRel, name);
+        }
+    }
+
+    private void writeFile(TarHeader entry, InputStream data, Path target, String rel)
+            throws IOException, LayerRefusedException {
+        long size = entry.size();
+        if (size > limits.maxEntryBytes()) {
+            throw new LayerRefusedException("layer entry \"" + rel + "\" declares " + size
+                    + " bytes, more than the limit of " + limits.maxEntryBytes()
+                    + " (maxEntryBytes): refusing the layer");
+        }
+        prepareTarget(target, rel, false);
+        // CREATE_NEW = O_EXCL and NOFOLLOW_LINKS = O_NOFOLLOW: never open through a symlink
+        // even if one appeared at the final component.
+        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
+            if (entry.sparse() == null) {
+                copy(data, out, size);
+            } else {
+                // Each fragment at its offset; what lies between stays a hole (no zeros written).
+                for (TarHeader.SparseFragment f : entry.sparse()) {
+                    out.position(f.offset());
+                    copy(data, out, f.length());
+                }
+            }
+        }
+        if (entry.sparse() != null && Files.size(target) < size) {
+            // A trailing hole: extend with ftruncate, as GNU tar does, rather than writing a zero.
+            try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(target.toFile(), "rw")) {
+                raf.setLength(size);
+            }
+        }
+        setXattrs(entry, target, rel);
+        // Times before the mode: the JDK sets times through open(O_RDONLY), which a mode without
+        // owner read (RHEL ships /etc/shadow as 0000) would refuse to the unprivileged caller.
+        setTimes(target, mtime(entry));
+        Files.setAttribute(target, "unix:mode", mode(entry), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    /** Copies exactly {@code n} bytes; the tar reader reports a stream that ends sooner. */
+    private void copy(InputStream data, FileChannel out, long n) throws IOException {
+        long left = n;
+        while (left > 0) {
+            int r = data.read(buffer, 0, (int) Math.min(buffer.length, left));
+            if (r < 0) {
+                throw new java.io.EOFException("the archive ends inside a file's data");
+            }
+            ByteBuffer bb = ByteBuffer.wrap(buffer, 0, r);
+            while (bb.hasRemaining()) {
+                out.write(bb);
+            }
+            left -= r;
+        }
+    }
+
+    private void hardLink(TarHeader entry, Path target, String rel, String parentRel, String name)
+            throws IOException, LayerRefusedException {
+        String linkName = entry.displayLinkName();
+        List<String> linkComponents = EntryPath.components(entry.linkName(), "hard link target of \"" + rel + "\"",
+                limits);
+        String linkRel = String.join("/", linkComponents);
+        if (linkComponents.isEmpty() || linkRel.equals(rel)) {
+            throw new LayerRefusedException("layer entry \"" + rel + "\" is a hard link to \""
+                    + shorten(String.valueOf(linkName)) + "\", which is the layer root or the link itself:"
+                    + " refusing the layer as malformed");
+        }
+        // Resolve the existing file without following anything: every parent a real
+        // directory, the final component a regular file this layer extracted. A hard link
+        // to a symlink or to something outside would otherwise let a later write through
+        // the link land outside the layer (the "hardlink breakout" class of tar bugs).
+        Path existing = resolveExisting(linkComponents, rel);
+        if (!regularFiles.contains(linkRel) || !Files.isRegularFile(existing, LinkOption.NOFOLLOW_LINKS)) {
+            throw new LayerRefusedException("layer entry \"" + rel + "\" is a hard link to \"" + linkRel
+                    + "\", which is not a regular file extracted earlier in this layer (it is missing, not yet"
+                    + " extracted, a directory, a symlink, or a whiteout): refusing the layer; hard links may not"
+                    + " point into other layers or outside the image");
+        }
+        prepareTarget(target, rel, false);
+        Files.createLink(target, existing);
+        regularFiles.add(rel);
+        OwnershipEntry targetOwner = ownership.get(linkRel);
+        if (targetOwner != null) {
+            ownership.put(rel, new OwnershipEntry(parentRel, name, targetOwner.uid(), targetOwner.gid(),
+                    targetOwner.restoreMode(), false));
+        }
+    }
+
+    private Path resolveExisting(List<String> components, String forEntry) throws IOException, LayerRefusedException {
+        Path p = root;
+        for (int i = 0; i < components.size(); i++) {
+            p = p.resolve(components.get(i));
+            BasicFileAttributes a = lstat(p);
+            if (a == null) {
+                throw new LayerRefusedException("layer entry \"" + forEntry + "\" is a hard link to \""
+                        + String.join("/", components) + "\", which does not exist (yet) in this layer: refusing"
+                        + " the layer; hard links may only point at files extracted earlier in the same layer");
+            }
+            if (i < components.size() - 1 && !a.isDirectory()) {
+                throw new LayerRefusedException("layer entry \"" + forEntry + "\" is a hard link through \""
+                        + String.join("/", components.subList(0, i + 1)) + "\", which is "
+                        + (a.isSymbolicLink() ? "a symlink" : "not a directory")
+                        + ": refusing the layer (links are never resolved through symlinks)");
+            }
+        }
+        return p;
+    }
+
+    private void whiteout(TarHeader entry, List<String> parentComponents, String parentRel, String name)
+            throws IOException, LayerRefusedException {
+        String shown = parentRel.isEmpty() ? name : parentRel + "/" + name;
+        if (name.equals(LayerFormat.OPAQUE_WHITEOUT)) {
+            Path parent = ensureDirectories(parentComponents, entry.displayName());
+            if (flatten) {
+                removeLowerChildren(parent, parentRel);
+            } else {
+                markOpaque(parent, parentRel);
+            }
+            return;
+        }
+        if (name.startsWith(LayerFormat.WHITEOUT_PREFIX + LayerFormat.WHITEOUT_PREFIX)) {
+            skip("AUFS metadata entries", shown);
+            return;
+        }
+        String hidden = name.substring(LayerFormat.WHITEOUT_PREFIX.length());
+        if (hidden.isEmpty() || hidden.equals(".") || hidden.equals("..")) {
+            // ".wh.." would whiteout the parent of the directory: a traversal in disguise.
+            throw new LayerRefusedException("layer entry \"" + shorten(entry.displayName())
+                    + "\" is a whiteout of \"" + hidden + "\", which is not a file name: refusing the layer");
+        }
+        Path parent = ensureDirectories(parentComponents, entry.displayName());
+        Path target = parent.resolve(hidden);
+        String rel = parentRel.isEmpty() ? hidden : parentRel + "/" + hidden;
+        BasicFileAttributes existing = lstat(target);
+        if (flatten) {
+            if (existing == null) {
+                return;
+            }
+            if (!created.contains(rel)) {
+                removeLower(target, rel);
+            } else if (existing.isDirectory()) {
+                // This layer's own directory stays; the lower one's content goes.
+                removeLowerChildren(target, rel);
+            }
+            return;
+        }
+        if (existing == null) {
+            whiteouts.makeWhiteout(target);
+            whiteoutPaths.add(rel);
+        } else if (existing.isDirectory() && !whiteoutPaths.contains(rel)) {
+            // The directory is this layer's own; the whiteout hides only the lower one.
+            markOpaque(target, rel);
+        }
+        // A file or symlink this layer already put at NAME hides the lower NAME by itself.
+    }
+
+    private void markOpaque(Path dir, String rel) throws IOException {
+        try {
+            UserDefinedFileAttributeView view = Files.getFileAttributeView(dir, UserDefinedFileAttributeView.class,
+                    LinkOption.NOFOLLOW_LINKS);
+            view.write(LayerFormat.OPAQUE_XATTR_USER_VIEW_NAME, ByteBuffer.wrap(new byte[] {'y'}));
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new LayerIOException("cannot mark directory \"" + (rel.isEmpty() ? "/" : rel) + "\" opaque (xattr "
+                    + LayerFormat.OPAQUE_XATTR + "): " + e.getMessage()
+                    + "; the store's filesystem must support user extended attributes (ext4, xfs, btrfs, tmpfs"
+                    + " on Linux >= 6.6): choose another --root", e);
+        }
+    }
+
+    /**
+     * Walks {@code components} from the root with NOFOLLOW, creating missing directories,
+     * refusing the layer if any is a symlink or not a directory.
+     */
+    private Path ensureDirectories(List<String> components, String entryName) throws IOException, LayerRefusedException {
+        Path p = root;
+        for (int i = 0; i < components.size(); i++) {
+            p = p.resolve(components.get(i));
+            String rel = String.join("/", components.subList(0, i + 1));
+            BasicFileAttributes a = lstat(p);
+            if (a == null) {
+                Files.createDirectory(p);
+                created.add(rel);
+                dirs.putIfAbsent(rel, new DirMeta(0755, null));
+            } else if (flatten && !a.isDirectory() && !created.contains(rel)) {
+                // A lower layer's file or symlink where this layer needs a directory: the
+                // overlay would show this layer's directory, so the flattened copy does too.
+                // The lower symlink is removed, never followed.
+                removeLower(p, rel);
+                Files.createDirectory(p);
+                created.add(rel);
+                dirs.putIfAbsent(rel, new DirMeta(0755, null));
+            } else if (flatten && a.isDirectory()) {
+                makeWritable(p, rel);
+            } else if (whiteoutPaths.contains(rel)) {
+                // A whiteout, then entries below the same name: the directory replaces the
+                // whiteout and, being this layer's, is opaque over the lower one.
+                Files.delete(p);
+                whiteoutPaths.remove(rel);
+                Files.createDirectory(p);
+                dirs.putIfAbsent(rel, new DirMeta(0755, null));
+                markOpaque(p, rel);
+            } else if (!a.isDirectory()) {
+                // Writing below a symlink would follow it out of the layer (entry a -> /etc,
+                // then a/passwd): the CVE-2018-15664 / Zip Slip family. Never follow; refuse.
+                throw new LayerRefusedException("layer entry \"" + shorten(entryName)
+                        + "\" would be written below \"" + rel + "\", which this layer made a "
+                        + (a.isSymbolicLink() ? "symlink" : "non-directory")
+                        + ": refusing the layer (it may be trying to write outside the image through a link)");
+            }
+        }
+        return p;
+    }
+
+    /**
+     * Clears the way for a new entry at {@code target}. Returns true if an existing
+     * directory is kept (directory over directory merges).
+     */
+    private boolean prepareTarget(Path target, String rel, boolean newIsDirectory) throws IOException {
+        BasicFileAttributes a = lstat(target);
+        if (a == null) {
+            return false;
+        }
+        if (a.isDirectory() && newIsDirectory) {
+            return true;
+        }
+        if (a.isDirectory()) {
+            deleteTree(target);
+        } else {
+            Files.delete(target); // unlinks a symlink itself, never its target
+        }
+        forget(rel);
+        created.add(rel); // the new entry takes its place in this layer
+        return false;
+    }
+
+    private void recordOwner(String rel, String parentRel, String name, TarHeader entry, boolean symlink) {
+        long uid = entry.uid();
+        long gid = entry.gid();
+        if (uid == 0 && gid == 0) {
+            ownership.remove(rel);
+            return;
+        }
+        int mode = mode(entry);
+        boolean restore = EntryType.of(entry) == EntryType.FILE && (mode & 06000) != 0;
+        ownership.put(rel, new OwnershipEntry(parentRel, name, (int) Math.min(uid, Integer.MAX_VALUE),
+                (int) Math.min(gid, Integer.MAX_VALUE), restore ? mode : -1, symlink));
+    }
+
+    private void setXattrs(TarHeader entry, Path target, String rel) throws IOException, LayerRefusedException {
+        if (entry.xattrs().isEmpty()) {
+            return;
+        }
+        long total = 0;
+        UserDefinedFileAttributeView view = null;
+        for (Map.Entry<String, byte[]> h : new TreeMap<>(entry.xattrs()).entrySet()) {
+            String xattr = h.getKey();
+            byte[] value = h.getValue();
+            total += xattr.length() + value.length;
+            if (total > limits.maxXattrBytes()) {
+                throw new LayerRefusedException("layer entry \"" + rel + "\" carries more than "
+                        + limits.maxXattrBytes() + " bytes of extended attributes (limit maxXattrBytes): refusing the layer");
+            }
+            // Overlay metadata must come from jrun's own whiteout handling only: a planted
+            // user.overlay.redirect/metacopy/whiteout/opaque would change what the mount shows.
+            boolean allowed = xattr.startsWith("user.") && !xattr.startsWith("user.overlay.");
+            if (!allowed && callerIsRoot && xattr.startsWith("security.")) {
+                allowed = true;
+            }
+            if (!allowed) {
+                skip("extended attributes jrun does not set (only user.*; security.* as root)", rel + " " + xattr);
+                continue;
+            }
+            try {
+                if (xattr.startsWith("user.")) {
+                    if (view == null) {
+                        view = Files.getFileAttributeView(target, UserDefinedFileAttributeView.class,
+                                LinkOption.NOFOLLOW_LINKS);
+                    }
+                    view.write(xattr.substring("user.".length()), ByteBuffer.wrap(value));
+                } else {
+                    skip("extended attributes jrun does not set (only user.*; security.* as root)", rel + " " + xattr);
+                }
+            } catch (IOException e) {
+                skip("extended attributes the store's filesystem refused", rel + " " + xattr + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private void skip(String kind, String what) {
+        skipped.computeIfAbsent(kind, k -> new ArrayList<>()).add(what);
+    }
+
+    List<String> notes() {
+        List<String> notes = new ArrayList<>();
+        for (Map.Entry<String, List<String>> e : skipped.entrySet()) {
+            List<String> items = e.getValue();
+            String examples = String.join(", ", items.subList(0, Math.min(3, items.size())));
+            notes.add("skipped " + items.size() + " " + e.getKey() + ": " + examples
+                    + (items.size() > 3 ? ", ..." : ""));
+        }
+        return notes;
+    }
+
+    /** Directory modes and mtimes, deepest first, after all their contents exist. */
+    void finish() throws IOException {
+        List<Map.Entry<String, DirMeta>> ordered = new ArrayList<>(dirs.entrySet());
+        ordered.sort(Comparator.comparingInt((Map.Entry<String, DirMeta> e) -> depth(e.getKey())).reversed());
+        for (Map.Entry<String, DirMeta> e : ordered) {
+            Path dir = e.getKey().isEmpty() ? root : root.resolve(e.getKey());
+            // Times first (they open the directory), then the mode, which may deny the owner
+            // everything (0000, 0300): as tar and containers/storage do.
+            if (e.getValue().mtime != null) {
+                setTimes(dir, e.getValue().mtime);
+            }
+            Files.setAttribute(dir, "unix:mode", e.getValue().mode, LinkOption.NOFOLLOW_LINKS);
+            lockedDirModes.remove(e.getKey()); // this layer's mode is the one to keep
+        }
+    }
+
+
+    /** Ownership entries so far (all layers, when flattening), in extraction order. */
+    Collection<OwnershipEntry> ownership() {
+        return ownership.values();
+    }
+
+    static int depth(String rel) {
+        if (rel.isEmpty()) {
+            return 0;
+        }
+        int d = 1;
+        for (int i = 0; i < rel.length(); i++) {
+            if (rel.charAt(i) == '/') {
+                d++;
+            }
+        }
+        return d;
+    }
+
+    private static int mode(TarHeader entry) {
+        return (int) (entry.mode() & 07777);
+    }
+
+    private static FileTime mtime(TarHeader entry) {
+        long s = entry.mtimeSeconds();
+        // Instant covers +-1e9 years; a base-256 field can say more, which no file system stores anyway.
+        if (Math.abs(s) < 31_000_000_000_000_000L) {
+            return FileTime.from(Instant.ofEpochSecond(s, entry.mtimeNanos()));
+        }
+        return FileTime.from(s, TimeUnit.SECONDS);
+    }
+
+    private static BasicFileAttributes lstat(Path p) throws IOException {
+        try {
+            return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    private static void setTimes(Path p, FileTime mtime) throws IOException {
+        try {
+            Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setTimes(mtime, mtime, null);
+        } catch (IOException e) {
+            // lutimes on a symlink can fail on old kernels/filesystems; a symlink's mtime is cosmetic.
+            if (!Files.isSymbolicLink(p)) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Deletes a tree of this unpack without following symlinks; directories of a lower layer
+     * (flattening) may deny their owner access, which {@link JavaRemover} restores first.
+     */
+    static void deleteTree(Path dir) throws IOException {
+        new JavaRemover().removeTree(dir);
+    }
+
+    private record DirMeta(int mode, FileTime mtime) {
+    }
+
+    private enum EntryType {
+        FILE, DIRECTORY, SYMLINK, HARDLINK, SPECIAL, IGNORED, UNSUPPORTED;
+
+        static EntryType of(TarHeader e) {
+            if (e.sparse() != null) {
+                return FILE;
+            }
+            switch (e.type()) {
+                case TarHeader.REGULAR, TarHeader.CONTIGUOUS:
+                    return FILE;
+                case TarHeader.DIRECTORY, TarHeader.GNU_DUMP_DIR:
+                    // 'D' (GNU incremental dump) is a directory whose data lists its content; GNU
+                    // tar extracts it as the directory, the listing is only for incremental restores.
+                    return DIRECTORY;
+                case TarHeader.SYMLINK:
+                    return SYMLINK;
+                case TarHeader.HARD_LINK:
+                    return HARDLINK;
+                case TarHeader.CHAR_DEVICE, TarHeader.BLOCK_DEVICE, TarHeader.FIFO:
+                    return SPECIAL;
+                case TarHeader.PAX_GLOBAL:
+                    // Docker and containers/storage ignore global PAX headers; so do we.
+                    return IGNORED;
+                default:
+                    return UNSUPPORTED;
+            }
+        }
+    }
+
+    /** A write failure that already carries a full message (what failed and what to do). */
+    static final class LayerIOException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        LayerIOException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+}
