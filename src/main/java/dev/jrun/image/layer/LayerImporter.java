@@ -61,6 +61,17 @@ public final class LayerImporter {
 
     /** {@link #importLayer(InputStream, DiffId, String)}, committing only once {@code gate} lets it. */
     public Path importLayer(InputStream layer, DiffId expected, String mediaType, CommitGate gate) throws JrunException {
+        return importLayer(layer, expected, mediaType, gate, LayerOrigin.registry());
+    }
+
+    /** {@link #importLayer(InputStream, DiffId, String)} for a layer read from {@code origin} (for the advice in refusals). */
+    public Path importLayer(InputStream layer, DiffId expected, String mediaType, LayerOrigin origin)
+            throws JrunException {
+        return importLayer(layer, expected, mediaType, () -> { }, origin);
+    }
+
+    private Path importLayer(InputStream layer, DiffId expected, String mediaType, CommitGate gate, LayerOrigin origin)
+            throws JrunException {
         if (store.hasLayer(expected)) {
             try {
                 layer.transferTo(java.io.OutputStream.nullOutputStream());
@@ -73,7 +84,7 @@ public final class LayerImporter {
         try (Store.LayerTransaction tx = store.beginLayer(expected)) {
             UnpackResult result;
             try {
-                result = unpacker.unpack(layer, tx.diffDir(), mediaType, expected);
+                result = unpacker.unpack(layer, tx.diffDir(), mediaType, expected, origin);
             } catch (IOException e) {
                 throw new StoreException("unpacking layer " + expected + " into " + tx.diffDir() + " failed: "
                         + e.getMessage(), e);
