@@ -99,7 +99,7 @@ final class TreeWriter {
         List<String> ordered = new ArrayList<>(lockedDirModes.keySet());
         ordered.sort(Comparator.comparingInt(TreeWriter::depth).reversed());
         for (String rel : ordered) {
-            Path dir = rel.isEmpty() ? root : root.resolve(rel);
+            Path dir = EntryPath.resolveRelative(root, rel);
             if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 Files.setAttribute(dir, "unix:mode", lockedDirModes.get(rel), LinkOption.NOFOLLOW_LINKS);
             }
@@ -139,7 +139,8 @@ final class TreeWriter {
             list.forEach(children::add);
         }
         for (Path child : children) {
-            String childRel = rel.isEmpty() ? child.getFileName().toString() : rel + "/" + child.getFileName();
+            String childName = EntryPath.fileName(child);
+            String childRel = rel.isEmpty() ? childName : rel + "/" + childName;
             if (!created.contains(childRel)) {
                 removeLower(child, childRel);
             }
@@ -190,7 +191,7 @@ final class TreeWriter {
         }
 
         Path parent = ensureDirectories(parentComponents, entry.displayName());
-        Path target = parent.resolve(name);
+        Path target = EntryPath.resolve(parent, name);
         created.add(rel);
         if (type == EntryType.DIRECTORY) {
             boolean wasWhiteout = whiteoutPaths.contains(rel);
@@ -220,7 +221,7 @@ final class TreeWriter {
             prepareTarget(target, rel, false);
             // The target text is stored verbatim: it is only ever interpreted inside the
             // container's root; jrun itself never follows links inside a layer.
-            Files.createSymbolicLink(target, Paths.get(linkTarget));
+            Files.createSymbolicLink(target, EntryPath.linkTarget(linkTarget));
             setTimes(target, mtime(entry));
             recordOwner(rel, parentRel, name, entry, true);
         } else {
@@ -315,7 +316,7 @@ final class TreeWriter {
     private Path resolveExisting(List<String> components, String forEntry) throws IOException, LayerRefusedException {
         Path p = root;
         for (int i = 0; i < components.size(); i++) {
-            p = p.resolve(components.get(i));
+            p = EntryPath.resolve(p, components.get(i));
             BasicFileAttributes a = lstat(p);
             if (a == null) {
                 throw new LayerRefusedException("layer entry \"" + forEntry + "\" is a hard link to \""
@@ -355,7 +356,7 @@ final class TreeWriter {
                     + "\" is a whiteout of \"" + hidden + "\", which is not a file name: refusing the layer");
         }
         Path parent = ensureDirectories(parentComponents, entry.displayName());
-        Path target = parent.resolve(hidden);
+        Path target = EntryPath.resolve(parent, hidden);
         String rel = parentRel.isEmpty() ? hidden : parentRel + "/" + hidden;
         BasicFileAttributes existing = lstat(target);
         if (flatten) {
@@ -400,7 +401,7 @@ final class TreeWriter {
     private Path ensureDirectories(List<String> components, String entryName) throws IOException, LayerRefusedException {
         Path p = root;
         for (int i = 0; i < components.size(); i++) {
-            p = p.resolve(components.get(i));
+            p = EntryPath.resolve(p, components.get(i));
             String rel = String.join("/", components.subList(0, i + 1));
             BasicFileAttributes a = lstat(p);
             if (a == null) {
@@ -459,12 +460,20 @@ final class TreeWriter {
         return false;
     }
 
-    private void recordOwner(String rel, String parentRel, String name, TarHeader entry, boolean symlink) {
+    private void recordOwner(String rel, String parentRel, String name, TarHeader entry, boolean symlink)
+            throws LayerRefusedException {
         long uid = entry.uid();
         long gid = entry.gid();
         if (uid == 0 && gid == 0) {
             ownership.remove(rel);
             return;
+        }
+        if (EntryPath.isRaw(rel)) {
+            // The chown runs in the user namespace through the native op list, which takes
+            // UTF-8 paths; a name in another encoding owned by someone else is not carried yet.
+            throw new LayerRefusedException("layer entry \"" + shorten(EntryPath.display(EntryPath.encode(rel)))
+                    + "\" has a name that is not UTF-8 and an owner other than root (" + uid + ":" + gid
+                    + "); jrun cannot give such a file its owner yet, so it refuses the layer");
         }
         int mode = mode(entry);
         boolean restore = EntryType.of(entry) == EntryType.FILE && (mode & 06000) != 0;
@@ -532,7 +541,7 @@ final class TreeWriter {
         List<Map.Entry<String, DirMeta>> ordered = new ArrayList<>(dirs.entrySet());
         ordered.sort(Comparator.comparingInt((Map.Entry<String, DirMeta> e) -> depth(e.getKey())).reversed());
         for (Map.Entry<String, DirMeta> e : ordered) {
-            Path dir = e.getKey().isEmpty() ? root : root.resolve(e.getKey());
+            Path dir = EntryPath.resolveRelative(root, e.getKey());
             // Times first (they open the directory), then the mode, which may deny the owner
             // everything (0000, 0300): as tar and containers/storage do.
             if (e.getValue().mtime != null) {

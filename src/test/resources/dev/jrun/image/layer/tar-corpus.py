@@ -111,7 +111,15 @@ put("ok-multi-headers.tar",
     + END)
 
 # 7. Names that are not UTF-8 (GNU tar and Go keep the bytes).
-put("bad-not-utf8.tar", header(b"hi\x80\x81\x82\x83bye", size=2) + pad(b"ok") + END)
+put("ok-not-utf8.tar",
+    header(b"dir-\xff/", typ=b"5", mode=b"0000755\0")
+    + header(b"dir-\xff/hi\x80\x81\x82\x83bye", size=2) + pad(b"ok")
+    + header(b"dir-\xff/link", typ=b"2", link=b"hi\x80\x81\x82\x83bye")
+    + header(b"caf\xc3\xa9", size=1) + pad(b"e")
+    + pax([(b"hdrcharset", b"BINARY"), (b"path", b"pax-\xfe\xfd")]) + header(b"x", size=1) + pad(b"p")
+    + END)
+# Not UTF-8 and owned by someone else: the chown is not carried yet (refused, not mangled).
+put("bad-not-utf8-owned.tar", header(b"hi\x80bye", size=2, uid=b"0001750\0") + pad(b"ok") + END)
 
 # 10. Numeric fields Go reads: leading spaces, a missing (all-NUL) uid, a NUL inside.
 put("ok-lenient-numbers.tar",
