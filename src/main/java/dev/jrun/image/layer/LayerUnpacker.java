@@ -11,8 +11,6 @@ import java.io.InputStream;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Objects;
 
 /**
@@ -125,11 +123,8 @@ public final class LayerUnpacker {
      */
     public UnpackResult unpack(InputStream layer, Path root, String mediaType, DiffId expectedDiff, LayerOrigin origin)
             throws IOException, LayerRefusedException {
-        return unpackWith(newWriter(root, false), layer, mediaType, expectedDiff, origin);
-    }
-
-    private TreeWriter newWriter(Path root, boolean flatten) throws IOException {
-        return new TreeWriter(root.toAbsolutePath(), limits, whiteouts, flatten, new LinkedHashMap<>(), new HashMap<>());
+        return unpackWith(new TreeWriter(root.toAbsolutePath(), limits, new OverlayWhiteouts(whiteouts)), layer,
+                mediaType, expectedDiff, origin);
     }
 
     /**
@@ -142,7 +137,7 @@ public final class LayerUnpacker {
      * @param root an empty directory private to the caller
      */
     public Flattening flatten(Path root) throws IOException {
-        return new Flattening(newWriter(root, true));
+        return new Flattening(new TreeWriter(root.toAbsolutePath(), limits, new FlattenedWhiteouts()));
     }
 
     /** A flattened copy in progress; see {@link #flatten}. */
@@ -173,7 +168,7 @@ public final class LayerUnpacker {
          */
         public OwnershipPlan finish() throws IOException {
             finished = true;
-            writer.restoreLockedDirectories();
+            writer.finishCopy();
             return new OwnershipPlan(new ArrayList<>(writer.ownership()));
         }
     }

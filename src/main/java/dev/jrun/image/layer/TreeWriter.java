@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -47,18 +48,12 @@ final class TreeWriter {
 
     private final Path root;
     private final UnpackLimits limits;
-    private final WhiteoutMaker whiteouts;
+    private final WhiteoutPolicy policy;
     private final boolean callerIsRoot;
-    /** True for a flattened copy: whiteouts delete, lower layers' content is present. */
-    private final boolean flatten;
     /** relative path -> ownership entry; insertion order = extraction order. Spans layers when flattening. */
-    private final Map<String, OwnershipEntry> ownership;
-    /** Flattening: directories made writable (u+rwx) to apply an upper layer -> their mode to restore. */
-    private final Map<String, Integer> lockedDirModes;
+    private final Map<String, OwnershipEntry> ownership = new LinkedHashMap<>();
     /** relative path ("" = root) -> directory metadata to apply at the end of this layer. */
     private final Map<String, DirMeta> dirs = new HashMap<>();
-    /** relative paths of whiteouts made in this layer. */
-    private final Set<String> whiteoutPaths = new HashSet<>();
     /** relative paths of regular files extracted in this layer (hard link targets). */
     private final Set<String> regularFiles = new HashSet<>();
     /** relative paths this layer created or listed (flattening tells them from lower layers' content). */
@@ -66,85 +61,55 @@ final class TreeWriter {
     private final Map<String, List<String>> skipped = new TreeMap<>();
     private final byte[] buffer = new byte[BUFFER];
 
-    TreeWriter(Path root, UnpackLimits limits, WhiteoutMaker whiteouts, boolean flatten, Map<String, OwnershipEntry> ownership, Map<String, Integer> lockedDirModes)
-            throws IOException {
+    TreeWriter(Path root, UnpackLimits limits, WhiteoutPolicy policy) throws IOException {
         this.root = root;
         this.limits = limits;
-        this.whiteouts = whiteouts;
-        this.flatten = flatten;
-        this.ownership = ownership;
-        this.lockedDirModes = lockedDirModes;
+        this.policy = policy;
         Object uid = Files.getAttribute(root, "unix:uid", LinkOption.NOFOLLOW_LINKS);
         this.callerIsRoot = Integer.valueOf(0).equals(uid);
     }
 
+    Path root() {
+        return root;
+    }
+
     void startLayer() throws IOException {
         dirs.clear();
-        whiteoutPaths.clear();
         regularFiles.clear();
         created.clear();
         skipped.clear();
-        makeWritable(root, "");
+        policy.startLayer(this);
     }
 
-    private void makeWritable(Path dir, String rel) throws IOException {
-        int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777;
-        if ((mode & 0700) != 0700) {
-            lockedDirModes.putIfAbsent(rel, mode);
-            Files.setAttribute(dir, "unix:mode", mode | 0700, LinkOption.NOFOLLOW_LINKS);
-        }
+    /** All layers were written (a flattened copy's end). */
+    void finishCopy() throws IOException {
+        policy.finishCopy(this);
     }
 
-    void restoreLockedDirectories() throws IOException {
-        List<String> ordered = new ArrayList<>(lockedDirModes.keySet());
-        ordered.sort(Comparator.comparingInt(TreeWriter::depth).reversed());
-        for (String rel : ordered) {
-            Path dir = EntryPath.resolveRelative(root, rel);
-            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                Files.setAttribute(dir, "unix:mode", lockedDirModes.get(rel), LinkOption.NOFOLLOW_LINKS);
-            }
-        }
-        lockedDirModes.clear();
+    /** True if this layer created or listed {@code rel} (flattening tells it from lower layers' content). */
+    boolean createdInThisLayer(String rel) {
+        return created.contains(rel);
     }
 
-    /** Removes a lower layer's entry (flattening), with everything recorded below it. */
-    private void removeLower(Path target, String rel) throws IOException {
-        BasicFileAttributes a = lstat(target);
-        if (a == null) {
-            return;
+    /** A directory the policy made at {@code rel} for this layer, mode 0755 unless the layer lists it. */
+    void madeDirectory(String rel, boolean created) {
+        if (created) {
+            this.created.add(rel);
         }
-        if (a.isDirectory()) {
-            deleteTree(target);
-        } else {
-            Files.delete(target);
-        }
-        forget(rel);
+        dirs.putIfAbsent(rel, new DirMeta(0755, null));
+    }
+
+    static boolean isAtOrBelow(String path, String rel) {
+        return path.equals(rel) || path.startsWith(rel + "/");
     }
 
     /** Drops all bookkeeping for rel and everything below it. */
-    private void forget(String rel) {
-        String prefix = rel + "/";
-        ownership.keySet().removeIf(k -> k.equals(rel) || k.startsWith(prefix));
-        dirs.keySet().removeIf(k -> k.equals(rel) || k.startsWith(prefix));
-        regularFiles.removeIf(k -> k.equals(rel) || k.startsWith(prefix));
-        whiteoutPaths.removeIf(k -> k.equals(rel) || k.startsWith(prefix));
-        created.removeIf(k -> k.equals(rel) || k.startsWith(prefix));
-        lockedDirModes.keySet().removeIf(k -> k.equals(rel) || k.startsWith(prefix));
-    }
-
-    /** Flattening's opaque directory: everything lower layers put in it goes. */
-    private void removeLowerChildren(Path dir, String rel) throws IOException {
-        List<Path> children = new ArrayList<>();
-        try (java.nio.file.DirectoryStream<Path> list = Files.newDirectoryStream(dir)) {
-            list.forEach(children::add);
-        }
-        for (Path child : children) {
-            String childName = EntryPath.fileName(child);
-            String childRel = rel.isEmpty() ? childName : rel + "/" + childName;
-            if (!created.contains(childRel)) {
-                removeLower(child, childRel);
-            }
-        }
+    void forget(String rel) {
+        ownership.keySet().removeIf(k -> isAtOrBelow(k, rel));
+        dirs.keySet().removeIf(k -> isAtOrBelow(k, rel));
+        regularFiles.removeIf(k -> isAtOrBelow(k, rel));
+        created.removeIf(k -> isAtOrBelow(k, rel));
+        policy.forget(rel);
     }
 
     void extract(TarHeader entry, InputStream data) throws IOException, LayerRefusedException {
@@ -194,11 +159,11 @@ final class TreeWriter {
         Path target = EntryPath.resolve(parent, name);
         created.add(rel);
         if (type == EntryType.DIRECTORY) {
-            boolean wasWhiteout = whiteoutPaths.contains(rel);
+            boolean wasWhiteout = policy.isWhiteout(rel);
             if (!prepareTarget(target, rel, true)) {
                 Files.createDirectory(target);
-            } else if (flatten) {
-                makeWritable(target, rel);
+            } else {
+                policy.keepDirectory(this, target, rel);
             }
             if (wasWhiteout) {
                 // .wh.NAME and directory NAME in one layer: lower NAME hidden, this one shown.
@@ -338,11 +303,7 @@ final class TreeWriter {
         String shown = parentRel.isEmpty() ? name : parentRel + "/" + name;
         if (name.equals(LayerFormat.OPAQUE_WHITEOUT)) {
             Path parent = ensureDirectories(parentComponents, entry.displayName());
-            if (flatten) {
-                removeLowerChildren(parent, parentRel);
-            } else {
-                markOpaque(parent, parentRel);
-            }
+            policy.opaque(this, parent, parentRel);
             return;
         }
         if (name.startsWith(LayerFormat.WHITEOUT_PREFIX + LayerFormat.WHITEOUT_PREFIX)) {
@@ -358,30 +319,10 @@ final class TreeWriter {
         Path parent = ensureDirectories(parentComponents, entry.displayName());
         Path target = EntryPath.resolve(parent, hidden);
         String rel = parentRel.isEmpty() ? hidden : parentRel + "/" + hidden;
-        BasicFileAttributes existing = lstat(target);
-        if (flatten) {
-            if (existing == null) {
-                return;
-            }
-            if (!created.contains(rel)) {
-                removeLower(target, rel);
-            } else if (existing.isDirectory()) {
-                // This layer's own directory stays; the lower one's content goes.
-                removeLowerChildren(target, rel);
-            }
-            return;
-        }
-        if (existing == null) {
-            whiteouts.makeWhiteout(target);
-            whiteoutPaths.add(rel);
-        } else if (existing.isDirectory() && !whiteoutPaths.contains(rel)) {
-            // The directory is this layer's own; the whiteout hides only the lower one.
-            markOpaque(target, rel);
-        }
-        // A file or symlink this layer already put at NAME hides the lower NAME by itself.
+        policy.whiteout(this, target, rel);
     }
 
-    private void markOpaque(Path dir, String rel) throws IOException {
+    void markOpaque(Path dir, String rel) throws IOException {
         try {
             UserDefinedFileAttributeView view = Files.getFileAttributeView(dir, UserDefinedFileAttributeView.class,
                     LinkOption.NOFOLLOW_LINKS);
@@ -406,27 +347,7 @@ final class TreeWriter {
             BasicFileAttributes a = lstat(p);
             if (a == null) {
                 Files.createDirectory(p);
-                created.add(rel);
-                dirs.putIfAbsent(rel, new DirMeta(0755, null));
-            } else if (flatten && !a.isDirectory() && !created.contains(rel)) {
-                // A lower layer's file or symlink where this layer needs a directory: the
-                // overlay would show this layer's directory, so the flattened copy does too.
-                // The lower symlink is removed, never followed.
-                removeLower(p, rel);
-                Files.createDirectory(p);
-                created.add(rel);
-                dirs.putIfAbsent(rel, new DirMeta(0755, null));
-            } else if (flatten && a.isDirectory()) {
-                makeWritable(p, rel);
-            } else if (whiteoutPaths.contains(rel)) {
-                // A whiteout, then entries below the same name: the directory replaces the
-                // whiteout and, being this layer's, is opaque over the lower one.
-                Files.delete(p);
-                whiteoutPaths.remove(rel);
-                Files.createDirectory(p);
-                dirs.putIfAbsent(rel, new DirMeta(0755, null));
-                markOpaque(p, rel);
-            } else if (!a.isDirectory()) {
+                madeDirectory(rel, true);            } else if (!policy.parentExists(this, p, rel, a)) {
                 // Writing below a symlink would follow it out of the layer (entry a -> /etc,
                 // then a/passwd): the CVE-2018-15664 / Zip Slip family. Never follow; refuse.
                 throw new LayerRefusedException("layer entry \"" + shorten(entryName)
@@ -548,7 +469,7 @@ final class TreeWriter {
                 setTimes(dir, e.getValue().mtime);
             }
             Files.setAttribute(dir, "unix:mode", e.getValue().mode, LinkOption.NOFOLLOW_LINKS);
-            lockedDirModes.remove(e.getKey()); // this layer's mode is the one to keep
+            policy.directoryModeSet(e.getKey());
         }
     }
 
@@ -584,7 +505,7 @@ final class TreeWriter {
         return FileTime.from(s, TimeUnit.SECONDS);
     }
 
-    private static BasicFileAttributes lstat(Path p) throws IOException {
+    static BasicFileAttributes lstat(Path p) throws IOException {
         try {
             return Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
