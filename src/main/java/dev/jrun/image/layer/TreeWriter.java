@@ -5,16 +5,10 @@ import dev.jrun.image.tar.TarHeader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.Paths;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
@@ -203,47 +197,12 @@ final class TreeWriter {
                     + " (maxEntryBytes): refusing the layer");
         }
         prepareTarget(target, rel, false);
-        // CREATE_NEW = O_EXCL and NOFOLLOW_LINKS = O_NOFOLLOW: never open through a symlink
-        // even if one appeared at the final component.
-        try (FileChannel out = FileChannel.open(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS)) {
-            if (entry.sparse() == null) {
-                copy(data, out, size);
-            } else {
-                // Each fragment at its offset; what lies between stays a hole (no zeros written).
-                for (TarHeader.SparseFragment f : entry.sparse()) {
-                    out.position(f.offset());
-                    copy(data, out, f.length());
-                }
-            }
-        }
-        if (entry.sparse() != null && Files.size(target) < size) {
-            // A trailing hole: extend with ftruncate, as GNU tar does, rather than writing a zero.
-            try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(target.toFile(), "rw")) {
-                raf.setLength(size);
-            }
-        }
+        FileContent.write(entry, data, target, buffer);
         setXattrs(entry, target, rel);
         // Times before the mode: the JDK sets times through open(O_RDONLY), which a mode without
         // owner read (RHEL ships /etc/shadow as 0000) would refuse to the unprivileged caller.
         setTimes(target, mtime(entry));
         Files.setAttribute(target, "unix:mode", mode(entry), LinkOption.NOFOLLOW_LINKS);
-    }
-
-    /** Copies exactly {@code n} bytes; the tar reader reports a stream that ends sooner. */
-    private void copy(InputStream data, FileChannel out, long n) throws IOException {
-        long left = n;
-        while (left > 0) {
-            int r = data.read(buffer, 0, (int) Math.min(buffer.length, left));
-            if (r < 0) {
-                throw new java.io.EOFException("the archive ends inside a file's data");
-            }
-            ByteBuffer bb = ByteBuffer.wrap(buffer, 0, r);
-            while (bb.hasRemaining()) {
-                out.write(bb);
-            }
-            left -= r;
-        }
     }
 
     private void hardLink(TarHeader entry, Path target, String rel, String parentRel, String name)
@@ -403,43 +362,7 @@ final class TreeWriter {
     }
 
     private void setXattrs(TarHeader entry, Path target, String rel) throws IOException, LayerRefusedException {
-        if (entry.xattrs().isEmpty()) {
-            return;
-        }
-        long total = 0;
-        UserDefinedFileAttributeView view = null;
-        for (Map.Entry<String, byte[]> h : new TreeMap<>(entry.xattrs()).entrySet()) {
-            String xattr = h.getKey();
-            byte[] value = h.getValue();
-            total += xattr.length() + value.length;
-            if (total > limits.maxXattrBytes()) {
-                throw new LayerRefusedException("layer entry \"" + rel + "\" carries more than "
-                        + limits.maxXattrBytes() + " bytes of extended attributes (limit maxXattrBytes): refusing the layer");
-            }
-            // Overlay metadata must come from jrun's own whiteout handling only: a planted
-            // user.overlay.redirect/metacopy/whiteout/opaque would change what the mount shows.
-            boolean allowed = xattr.startsWith("user.") && !xattr.startsWith("user.overlay.");
-            if (!allowed && callerIsRoot && xattr.startsWith("security.")) {
-                allowed = true;
-            }
-            if (!allowed) {
-                skip("extended attributes jrun does not set (only user.*; security.* as root)", rel + " " + xattr);
-                continue;
-            }
-            try {
-                if (xattr.startsWith("user.")) {
-                    if (view == null) {
-                        view = Files.getFileAttributeView(target, UserDefinedFileAttributeView.class,
-                                LinkOption.NOFOLLOW_LINKS);
-                    }
-                    view.write(xattr.substring("user.".length()), ByteBuffer.wrap(value));
-                } else {
-                    skip("extended attributes jrun does not set (only user.*; security.* as root)", rel + " " + xattr);
-                }
-            } catch (IOException e) {
-                skip("extended attributes the store's filesystem refused", rel + " " + xattr + ": " + e.getMessage());
-            }
-        }
+        Xattrs.apply(entry, target, rel, limits.maxXattrBytes(), callerIsRoot, this::skip);
     }
 
     private void skip(String kind, String what) {
