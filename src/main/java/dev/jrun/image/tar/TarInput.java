@@ -49,6 +49,24 @@ public final class TarInput {
         return new TarInput(compression, digesting, new BufferedInputStream(limited, BUFFER));
     }
 
+    /**
+     * {@code raw} uncompressed: gzip (concatenated members, as Go reads them) is unpacked, plain
+     * data passes through.
+     *
+     * @throws UnsupportedCompression zstd, xz or bzip2
+     */
+    public static InputStream decompressed(InputStream raw) throws IOException {
+        BufferedInputStream buffered = new BufferedInputStream(raw, BUFFER);
+        return sniff(buffered) == Compression.GZIP
+                ? GzipCompressorInputStream.builder().setInputStream(buffered).setDecompressConcatenated(true).get()
+                : buffered;
+    }
+
+    /** {@code in}, failing with {@link TooLarge} once more than {@code limit} bytes were read. */
+    public static InputStream limited(InputStream in, long limit) {
+        return new Limited(in, limit);
+    }
+
     public Compression compression() {
         return compression;
     }
