@@ -129,13 +129,32 @@ public final class ImageArchives {
     }
 
     private ImageRecord store(ArchiveImage image) throws JrunException {
-        List<LayerRef> refs = new ArrayList<>();
-        // Every layer is unpacked and verified before any blob goes into the store, so a refused
-        // layer leaves no blob behind.
+        // Every layer is unpacked and verified before any is committed or any blob goes into
+        // the store, so a refused layer leaves the store as it was.
+        List<LayerImporter.Prepared> prepared = new ArrayList<>();
+        try {
+            prepareLayers(image, prepared);
+            for (LayerImporter.Prepared layer : prepared) {
+                layer.commit();
+            }
+        } finally {
+            for (LayerImporter.Prepared layer : prepared) {
+                layer.close();
+            }
+        }
+        return storeBlobsAndRecord(image);
+    }
+
+    private void prepareLayers(ArchiveImage image, List<LayerImporter.Prepared> prepared) throws JrunException {
+        java.util.Set<DiffId> seen = new java.util.HashSet<>();
         for (ArchiveImage.Layer layer : image.layers()) {
             if (!store.hasLayer(layer.diffId())) {
+                if (!seen.add(layer.diffId())) {
+                    continue; // the same layer twice in one image: unpacked once
+                }
                 try (InputStream in = layer.file().open()) {
-                    importer.importLayer(in, layer.diffId(), layer.mediaType(), LayerOrigin.archive(image.what()));
+                    prepared.add(importer.prepare(in, layer.diffId(), layer.mediaType(),
+                            LayerOrigin.archive(image.what())));
                 } catch (IOException e) {
                     throw new JrunException(image.what() + ": cannot read layer " + layer.file().name() + ": "
                             + e.getMessage(), e);
@@ -148,6 +167,10 @@ public final class ImageArchives {
                 verifyDiffId(layer, image.what());
             }
         }
+    }
+
+    private ImageRecord storeBlobsAndRecord(ArchiveImage image) throws JrunException {
+        List<LayerRef> refs = new ArrayList<>();
         for (ArchiveImage.Layer layer : image.layers()) {
             Path spooled = layer.file().path().toAbsolutePath().normalize();
             if (spooled.startsWith(store.root().resolve("tmp"))) {

@@ -69,6 +69,10 @@ class ImageArchivesTest {
 
     /** podman save --format docker-archive: DIFFID.tar, CONFIG.json, manifest.json, legacy ID/ links. */
     private byte[] podmanDockerArchive(String repoTags) {
+        return podmanDockerArchive(image, repoTags);
+    }
+
+    private static byte[] podmanDockerArchive(TestImages.Image image, String repoTags) {
         String config = image.configDigest().hex() + ".json";
         TarBuilder tar = new TarBuilder();
         StringBuilder layers = new StringBuilder();
@@ -417,6 +421,24 @@ class ImageArchivesTest {
         assertEquals(1, e.getMessage().lines().count(), e.getMessage());
         assertEquals(125, e.exitCode());
         assertEquals(before, storeListing(), "a refused import leaves the store as it was");
+        assertTempEmpty();
+    }
+
+    @Test
+    void aLoadWhoseSecondLayerIsBrokenLeavesTheStoreAsItWas() throws Exception {
+        byte[] good = new TarBuilder().file("first", "1234").build();
+        byte[] broken = java.util.Arrays.copyOf(good, good.length);
+        java.util.Arrays.fill(broken, 1024, 1536, (byte) 'x');
+        dev.jrun.oci.Digest brokenDigest = dev.jrun.oci.Digest.sha256(broken);
+        TestLayer brokenLayer = new TestLayer(broken, broken, brokenDigest, brokenDigest,
+                "application/vnd.docker.image.rootfs.diff.tar");
+        TestImages.Image bad = TestImages.builder().layer(base).layer(brokenLayer).build();
+        List<String> before = storeListing();
+        JrunException e = assertThrows(JrunException.class, () -> load(podmanDockerArchive(bad, "[\"bad:1\"]")));
+        assertTrue(e.getMessage().contains("at byte 1024") && e.getMessage().contains("archive test.tar")
+                && !e.getMessage().contains("pull again"), e.getMessage());
+        assertEquals(125, e.exitCode());
+        assertEquals(before, storeListing(), "the first layer was not committed either");
         assertTempEmpty();
     }
 
