@@ -41,6 +41,10 @@ final class RootfsCompressor {
         } catch (TarInput.TooLarge e) {
             throw new JrunException("import " + source + ": it is larger than " + limits.maxTotalBytes()
                     + " bytes uncompressed: refusing it as a decompression bomb; nothing was imported");
+        } catch (java.io.EOFException e) {
+            // A gzip stream cut short; the JDK's exception has no message.
+            throw new JrunException("import " + source + ": it ends early (the compressed data is cut short): give the"
+                    + " whole file; nothing was imported", e);
         } catch (IOException e) {
             throw new JrunException("import " + source + ": reading it failed: " + e.getMessage()
                     + "; nothing was imported", e);

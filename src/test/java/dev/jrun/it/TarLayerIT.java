@@ -87,4 +87,44 @@ class TarLayerIT {
         assertNotEquals(0, user.exit(), user.describe());
         assertTrue(user.err().contains("Permission denied"), user.describe());
     }
+
+    @Test
+    void brokenTarballsAreRefusedWithOneErrorLineAndTheStoreIsLeftAsItWas() throws Exception {
+        ImageEnv env = new ImageEnv(alice, registry.host());
+        envs.add(env);
+        env.ok("images"); // creates the store
+        String before = withoutLocks(ImageEnv.snapshot(env.store));
+
+        byte[] good = dev.jrun.testing.TarBuilder.gzip(new dev.jrun.testing.TarBuilder().file("first", "1234")
+                .file("second", "5678").build());
+        byte[] plain = new dev.jrun.testing.TarBuilder().file("first", "1234").file("second", "5678").build();
+        byte[] garbage = java.util.Arrays.copyOf(plain, plain.length);
+        java.util.Arrays.fill(garbage, 1024, 1536, (byte) 'x'); // where the second header is due
+        byte[] truncated = java.util.Arrays.copyOf(plain, 1024 + 100);
+        byte[] zstd = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 0, 0, 0, 0};
+        List<String[]> cases = List.of(
+                new String[] {"garbage.tar", "at byte 1024"},
+                new String[] {"truncated.tar", "truncated"},
+                new String[] {"zstd.tar", "zstd"},
+                new String[] {"gzip-cut.tar.gz", "ends early"});
+        java.util.Map<String, byte[]> content = java.util.Map.of("garbage.tar", garbage, "truncated.tar", truncated,
+                "zstd.tar", zstd, "gzip-cut.tar.gz", java.util.Arrays.copyOf(good, good.length - 20));
+        for (String[] c : cases) {
+            java.nio.file.Path file = env.dir.resolve(c[0]);
+            Files.write(file, content.get(c[0]));
+            Host.check("chmod", "a+r", file.toString());
+            Host.Result r = env.jrun("import", file.toString(), "broken");
+            assertEquals(125, r.exit(), c[0] + ": " + r.describe());
+            List<String> lines = r.err().lines().filter(l -> !l.isBlank()).toList();
+            assertEquals(1, lines.size(), c[0] + ": one line: " + r.describe());
+            assertTrue(lines.get(0).startsWith("Error: ") && lines.get(0).contains(c[1]), c[0] + ": " + r.describe());
+            assertTrue(!r.err().contains("Exception") && !r.err().contains("\tat "), c[0] + ": " + r.describe());
+            assertEquals(before, withoutLocks(ImageEnv.snapshot(env.store)), c[0] + ": the store is left as it was");
+        }
+    }
+
+    /** The first command that takes a lease creates gc.lock: not content. */
+    private static String withoutLocks(String snapshot) {
+        return String.join("\n", snapshot.lines().filter(l -> !l.contains(".lock")).toList());
+    }
 }
