@@ -144,11 +144,12 @@ with open(os.path.join(src, long_name), "w") as f:
     f.write("long\n")
 os.symlink("../" + "t" * 110, os.path.join(src, "dir", "longlink"))
 with open(os.path.join(src, "sparse"), "wb") as f:
+    # 30 data fragments: more than the 4 an old GNU header holds (extension blocks follow),
+    # and a hole at the start and at the end.
     f.truncate(4 << 20)
-    f.seek(8192)
-    f.write(b"data in the middle")
-    f.seek(2 << 20)
-    f.write(b"more data")
+    for i in range(30):
+        f.seek(8192 + i * 65536)
+        f.write(b"fragment %d " % i * 50)
 for path in ["dir/a", "dir/sub/b", long_name, "sparse", "dir/sub", "dir"]:
     os.utime(os.path.join(src, path), (MTIME, MTIME))
 
