@@ -68,7 +68,7 @@ class TarLayerIT {
         ImageEnv env = new ImageEnv(alice, registry.host());
         envs.add(env);
 
-        String out = env.ok("run", "-q", "fedoralike", "sh", "-c",
+        String out = env.ok("run", "--rm", "-q", "fedoralike", "sh", "-c",
                 "stat -c '%n %a %u' /etc/shadow /etc/gshadow /etc/write-only /locked /wx"
                         + " && cat /etc/shadow /etc/gshadow /locked/inside /wx/inside");
         assertEquals("""
@@ -83,7 +83,7 @@ class TarLayerIT {
                 in 300
                 """, out);
         // The modes still hold for anyone but root inside.
-        Host.Result user = env.jrun("run", "-q", "-u", "1000", "fedoralike", "cat", "/etc/shadow");
+        Host.Result user = env.jrun("run", "--rm", "-q", "-u", "1000", "fedoralike", "cat", "/etc/shadow");
         assertNotEquals(0, user.exit(), user.describe());
         assertTrue(user.err().contains("Permission denied"), user.describe());
     }
