@@ -44,11 +44,14 @@ enum jrun_opcode {
     JRUN_OP_FSMOUNT,          /* fsmount(n0, n1, n2) moved to fd n3 */
     JRUN_OP_SEND_FD,          /* sendmsg(n0) of fd n1 with SCM_RIGHTS */
     JRUN_OP_CLOSE_RANGE,      /* close_range(n0, n1, n2) */
+    JRUN_OP_SECCOMP,          /* seccomp(SECCOMP_SET_MODE_FILTER, n1, {n0 instructions, s0}) */
+    JRUN_OP_JOIN_SESSION_KEYRING, /* keyctl(KEYCTL_JOIN_SESSION_KEYRING, NULL) */
 };
 
 /* Per-operation flags: which errno values count as success. */
 #define JRUN_OPF_IGNORE_EEXIST 1
 #define JRUN_OPF_IGNORE_ENOENT 2
+#define JRUN_OPF_IGNORE_ENOTDIR 4
 
 struct jrun_op {              /* 72 bytes, little and big endian alike */
     int32_t code;

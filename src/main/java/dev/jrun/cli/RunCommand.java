@@ -10,6 +10,7 @@ import dev.jrun.runtime.Network;
 import dev.jrun.runtime.ProcIdMapWriter;
 import dev.jrun.runtime.RootFs;
 import dev.jrun.runtime.RunSpec;
+import dev.jrun.runtime.SecurityOptions;
 import dev.jrun.sys.JnaSyscalls;
 import dev.jrun.sys.Syscalls;
 import java.nio.file.Path;
@@ -83,6 +84,22 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--entrypoint", paramLabel = "CMD", description = "Override the image's entrypoint.")
     String entrypoint;
+
+    @Option(names = "--cap-add", paramLabel = "CAP", split = ",",
+            description = "Add a capability to the container's bounding set (capabilities(7) name, or ALL).")
+    List<String> capAdd = new ArrayList<>();
+
+    @Option(names = "--cap-drop", paramLabel = "CAP", split = ",",
+            description = "Drop a capability from the container's bounding set (capabilities(7) name, or ALL).")
+    List<String> capDrop = new ArrayList<>();
+
+    @Option(names = "--privileged",
+            description = "All capabilities of the user namespace, no seccomp filter, no masked kernel paths.")
+    boolean privileged;
+
+    @Option(names = "--security-opt", paramLabel = "OPT",
+            description = "seccomp=unconfined|FILE, no-new-privileges, mask=PATHS, unmask=PATHS|ALL, label=disable.")
+    List<String> securityOpts = new ArrayList<>();
 
     @Parameters(paramLabel = "IMAGE|COMMAND", arity = "0..*",
             description = "With --rootfs: the command and its arguments. Otherwise: the image, then the command.")
@@ -177,7 +194,8 @@ final class RunCommand implements Callable<Integer> {
         return new RunSpec(root, defaults, command,
                 Optional.ofNullable(entrypoint).map(e -> e.isEmpty() ? List.<String>of() : List.of(e)),
                 env, envFiles, Optional.ofNullable(workdir), Optional.ofNullable(user), host,
-                readOnly, volumes, network(), tty, interactive, Optional.ofNullable(usernsRemap), stopTimeout);
+                readOnly, volumes, network(), tty, interactive, Optional.ofNullable(usernsRemap), stopTimeout,
+                new SecurityOptions(capAdd, capDrop, privileged, securityOpts));
     }
 
     private Network network() throws JrunException {

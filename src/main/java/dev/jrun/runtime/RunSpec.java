@@ -21,12 +21,22 @@ public record RunSpec(
         boolean tty,
         boolean interactive,
         Optional<String> usernsRemap,
-        int stopTimeoutSeconds) {
+        int stopTimeoutSeconds,
+        SecurityOptions security) {
 
     public RunSpec {
         command = List.copyOf(command);
         env = List.copyOf(env);
         envFiles = List.copyOf(envFiles);
         volumes = List.copyOf(volumes);
+    }
+
+    /** A request with podman's default security settings. */
+    public RunSpec(RootFs rootfs, ContainerDefaults image, List<String> command, Optional<List<String>> entrypoint,
+                   List<String> env, List<Path> envFiles, Optional<String> workdir, Optional<String> user,
+                   Optional<String> hostname, boolean readOnly, List<String> volumes, Network network, boolean tty,
+                   boolean interactive, Optional<String> usernsRemap, int stopTimeoutSeconds) {
+        this(rootfs, image, command, entrypoint, env, envFiles, workdir, user, hostname, readOnly, volumes, network,
+                tty, interactive, usernsRemap, stopTimeoutSeconds, SecurityOptions.DEFAULT);
     }
 }
