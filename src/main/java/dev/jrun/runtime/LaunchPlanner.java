@@ -1,6 +1,7 @@
 package dev.jrun.runtime;
 
 import dev.jrun.errors.JrunException;
+import dev.jrun.seccomp.FilterCache;
 import dev.jrun.seccomp.ProfileLocator;
 import dev.jrun.sys.Linux;
 import dev.jrun.sys.Syscalls;
@@ -68,7 +69,8 @@ public final class LaunchPlanner {
         List<String> env = environment(spec, hostname, identity);
         String path = env.stream().filter(e -> e.startsWith("PATH=")).map(e -> e.substring(5)).reduce((a, b) -> b)
                 .orElse(DEFAULT_PATH);
-        SecurityPlanner.Decided security = new SecurityPlanner(sys, new ProfileLocator(host.env()), warn)
+        SecurityPlanner.Decided security = new SecurityPlanner(sys, new ProfileLocator(host.env()),
+                new FilterCache(host.env(), host.caller().uid()), warn)
                 .plan(spec.security(), spec.network(), host.lastCapability());
         return new LaunchPlan(spec.rootfs(), userns, spec.network(), hostname, argv,
                 executableCandidates(argv.get(0), path), env, workdir, identity, spec.readOnly(),

@@ -1,6 +1,7 @@
 package dev.jrun.runtime;
 
 import dev.jrun.errors.JrunException;
+import dev.jrun.seccomp.FilterCache;
 import dev.jrun.seccomp.ProfileLocator;
 import dev.jrun.seccomp.ProfileResolver;
 import dev.jrun.seccomp.SeccompFilter;
@@ -23,11 +24,13 @@ final class SecurityPlanner {
 
     private final Syscalls sys;
     private final ProfileLocator locator;
+    private final FilterCache cache;
     private final Consumer<String> warn;
 
-    SecurityPlanner(Syscalls sys, ProfileLocator locator, Consumer<String> warn) {
+    SecurityPlanner(Syscalls sys, ProfileLocator locator, FilterCache cache, Consumer<String> warn) {
         this.sys = sys;
         this.locator = locator;
+        this.cache = cache;
         this.warn = warn;
     }
 
@@ -97,7 +100,7 @@ final class SecurityPlanner {
                 : locator.defaultProfile();
         Set<String> capNames = new TreeSet<>();
         for (int cap : bounding) capNames.add(Capabilities.name(cap));
-        return Optional.of(SeccompFilter.compile(profile, ProfileResolver.Target.host(capNames), sys));
+        return Optional.of(SeccompFilter.compile(profile, ProfileResolver.Target.host(capNames), sys, cache));
     }
 
     private static List<String> unmasked(List<String> paths, List<String> unmasks) {

@@ -1,7 +1,5 @@
 package dev.jrun.seccomp;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.jrun.errors.JrunException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -69,20 +69,50 @@ public final class ProfileLocator {
     /** The configured profile path: containers.conf's seccomp_profile, else podman's default. */
     public Path configuredPath() throws JrunException {
         Optional<String> chosen = Optional.empty();
-        TomlMapper toml = new TomlMapper();
         for (Path file : configFiles()) {
-            JsonNode root;
+            List<String> lines;
             try {
-                root = toml.readTree(Files.readAllBytes(file));
+                lines = Files.readAllLines(file);
             } catch (NoSuchFileException e) {
                 continue;
             } catch (IOException e) {
-                throw new JrunException("read " + file + ": " + e.getMessage() + "; fix its TOML (containers.conf(5))", e);
+                throw new JrunException("read " + file + ": " + e.getMessage() + "; make it readable", e);
             }
-            JsonNode value = root == null ? null : root.path("containers").get("seccomp_profile");
-            if (value != null && value.isTextual() && !value.asText().isEmpty()) chosen = Optional.of(value.asText());
+            Optional<String> value = seccompProfileSetting(lines, file);
+            if (value.isPresent()) chosen = value;
         }
         return chosen.map(Path::of).orElse(DEFAULT_PROFILE);
+    }
+
+    private static final Pattern TABLE = Pattern.compile("^\\s*\\[\\s*([A-Za-z0-9_.-]+)\\s*]\\s*(#.*)?$");
+    private static final Pattern SETTING = Pattern.compile(
+            "^\\s*seccomp_profile\\s*=\\s*(?:\"((?:[^\"\\\\]|\\\\.)*)\"|'([^']*)')\\s*(#.*)?$");
+
+    /**
+     * {@code seccomp_profile} of the {@code [containers]} table. Only this one key is read, so a
+     * line scanner does it: a full TOML parser costs about a second of start-up on a cold JVM
+     * (measured), for a file that is nearly all comments.
+     */
+    static Optional<String> seccompProfileSetting(List<String> lines, Path file) throws JrunException {
+        String table = "";
+        Optional<String> value = Optional.empty();
+        for (String line : lines) {
+            Matcher t = TABLE.matcher(line);
+            if (t.matches()) {
+                table = t.group(1);
+                continue;
+            }
+            if (!table.equals("containers") || !line.contains("seccomp_profile")) continue;
+            if (line.stripLeading().startsWith("#")) continue;
+            Matcher m = SETTING.matcher(line);
+            if (!m.matches()) {
+                throw new JrunException(file + ": cannot read the line '" + line.strip() + "'; write it as "
+                        + "seccomp_profile = \"/path/to/profile.json\" (containers.conf(5))");
+            }
+            String v = m.group(1) != null ? m.group(1).replace("\\\"", "\"").replace("\\\\", "\\") : m.group(2);
+            value = v.isEmpty() ? Optional.empty() : Optional.of(v);
+        }
+        return value;
     }
 
     /** The default profile: the configured file, or the built-in copy when there is no such file. */

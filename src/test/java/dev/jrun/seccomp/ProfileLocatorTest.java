@@ -17,10 +17,13 @@ class ProfileLocatorTest {
     @Test
     void containersConfChoosesTheProfileAndAMissingFileFallsBackToTheBuiltInCopy() throws Exception {
         Path conf = Files.writeString(tmp.resolve("containers.conf"), """
+                [engine]
+                seccomp_profile = "/in/another/table/is/not/ours.json"
                 [containers]
+                # seccomp_profile = "/commented/out.json"
                 # a comment, and keys jrun does not read
                 default_capabilities = ["CHOWN"]
-                seccomp_profile = "%s"
+                seccomp_profile = "%s"   # podman's key
                 """.formatted(tmp.resolve("mine.json")));
         ProfileLocator locator = new ProfileLocator(Map.of("CONTAINERS_CONF", conf.toString()));
         assertEquals(tmp.resolve("mine.json"), locator.configuredPath());
@@ -51,10 +54,10 @@ class ProfileLocatorTest {
 
     @Test
     void aBrokenConfigOrAMissingNamedProfileSaysWhichFile() throws Exception {
-        Path conf = Files.writeString(tmp.resolve("containers.conf"), "[containers\nseccomp_profile = 1");
+        Path conf = Files.writeString(tmp.resolve("containers.conf"), "[containers]\nseccomp_profile = 1\n");
         JrunException e = assertThrows(JrunException.class,
                 () -> new ProfileLocator(Map.of("CONTAINERS_CONF", conf.toString())).configuredPath());
-        assertTrue(e.getMessage().startsWith("read " + conf + ": "), e.getMessage());
+        assertTrue(e.getMessage().startsWith(conf + ": cannot read the line 'seccomp_profile = 1'"), e.getMessage());
         JrunException missing = assertThrows(JrunException.class, () -> ProfileLocator.file(tmp.resolve("nope.json")));
         assertTrue(missing.getMessage().contains("seccomp=" + tmp.resolve("nope.json") + ": no such file"),
                 missing.getMessage());
