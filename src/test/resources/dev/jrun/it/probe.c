@@ -3,7 +3,8 @@
  * containers. Each mode prints one line per check, "NAME ERRNO" (0: the call was allowed).
  *   probe calls              the calls podman's seccomp profile refuses
  *   probe keys SERIAL        what the session keyring holds; whether key SERIAL can be read
- *   probe addkey CMD ARGS... a new session keyring holding one key (its serial on stdout), then exec CMD
+ *   probe addkey CMD ARGS... a new session keyring holding one key (its serial on stdout), then
+ *                            exec CMD with each argument "KEY" replaced by the key's serial
  *   probe threads            start and join 4 threads
  */
 #define _GNU_SOURCE
@@ -59,7 +60,10 @@ static int addkey(char **argv) {
     /* The key is readable here (possessed through our session keyring): the test's baseline. */
     char buf[16];
     if (syscall(SYS_keyctl, KEYCTL_READ, serial, buf, sizeof buf) < 0) { perror("read key"); return 1; }
-    printf("%ld\n", serial);
+    static char number[24];
+    snprintf(number, sizeof number, "%ld", serial);
+    for (char **a = argv; *a; a++) if (strcmp(*a, "KEY") == 0) *a = number;
+    printf("%s\n", number);
     fflush(stdout);
     execvp(argv[0], argv);
     perror("exec");
