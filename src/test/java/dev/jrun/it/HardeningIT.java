@@ -124,6 +124,20 @@ class HardeningIT {
         assertEquals(1, mkdir.exit(), mkdir.describe());
         assertTrue(mkdir.err().contains("Permission denied"), mkdir.describe());
 
+        // A profile that refuses what jrun itself does after loading it (for a non-root user, the
+        // switch of identity) is named as the cause, with the way out.
+        Path noSetuid = work.resolve("no-setresuid.json");
+        Files.writeString(noSetuid, """
+                {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["setresuid"], "action": "SCMP_ACT_ERRNO"}]}
+                """);
+        Host.check("chmod", "a+r", noSetuid.toString());
+        Host.Result refused = jrun("-u", "1000", "--security-opt", "seccomp=" + noSetuid, "--rootfs", rootfs, "true");
+        assertEquals(125, refused.exit(), refused.describe());
+        assertTrue(refused.err().contains("switch to user 1000: Operation not permitted; the seccomp profile refuses "
+                + "a call jrun makes after loading it"), refused.describe());
+        assertEquals("1000\n", ok(jrun("-u", "1000", "--security-opt", "no-new-privileges", "--security-opt",
+                "seccomp=" + noSetuid, "--rootfs", rootfs, "id", "-u")));
+
         Host.Result missing = jrun("--security-opt", "seccomp=/nonexistent.json", "--rootfs", rootfs, "true");
         assertEquals(125, missing.exit(), missing.describe());
         assertTrue(missing.err().contains("seccomp=/nonexistent.json: no such file"), missing.describe());
