@@ -267,6 +267,7 @@ static int child_main(void *arg) {
         if ((op->flags & JRUN_OPF_IGNORE_EEXIST) && errno == EEXIST) continue;
         if ((op->flags & JRUN_OPF_IGNORE_ENOENT) && errno == ENOENT) continue;
         if ((op->flags & JRUN_OPF_IGNORE_ENOTDIR) && errno == ENOTDIR) continue;
+        if ((op->flags & JRUN_OPF_IGNORE_ENOSYS) && errno == ENOSYS) continue;
         fail(a, i, errno);
     }
     fail(a, a->nops, 0);     /* a plan must end in exec or exit */

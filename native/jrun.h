@@ -52,6 +52,7 @@ enum jrun_opcode {
 #define JRUN_OPF_IGNORE_EEXIST 1
 #define JRUN_OPF_IGNORE_ENOENT 2
 #define JRUN_OPF_IGNORE_ENOTDIR 4
+#define JRUN_OPF_IGNORE_ENOSYS 8
 
 struct jrun_op {              /* 72 bytes, little and big endian alike */
     int32_t code;

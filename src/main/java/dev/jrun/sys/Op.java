@@ -14,6 +14,8 @@ public sealed interface Op {
     int IGNORE_ENOENT = 2;
     /** A mount of a directory over a file, or of a file over a directory, fails with ENOTDIR. */
     int IGNORE_ENOTDIR = 4;
+    /** The kernel (or a seccomp filter around jrun) lacks the call. */
+    int IGNORE_ENOSYS = 8;
 
     OpCode code();
 
@@ -268,11 +270,16 @@ public sealed interface Op {
         }
     }
 
-    /** keyctl(KEYCTL_JOIN_SESSION_KEYRING, NULL): a new anonymous session keyring, as runc gives each container. */
+    /**
+     * keyctl(KEYCTL_JOIN_SESSION_KEYRING, NULL): a new anonymous session keyring, as runc gives each
+     * container. ENOSYS is success, as in runc: without keyrings in the kernel, or with keyctl
+     * refused by a filter around jrun (which the container inherits), there is nothing to reach.
+     */
     record JoinSessionKeyring() implements Op {
         public OpCode code() { return OpCode.JOIN_SESSION_KEYRING; }
         public String describe() { return "start a session keyring of its own"; }
-        public void encode(OpWriter w) { w.op(this, 0, 0, 0, 0, 0, null, null, null, null); }
+        public int flags() { return IGNORE_ENOSYS; }
+        public void encode(OpWriter w) { w.op(this, IGNORE_ENOSYS, 0, 0, 0, 0, null, null, null, null); }
     }
 
     record Close(int fd) implements Op {
