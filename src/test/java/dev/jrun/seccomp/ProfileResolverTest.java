@@ -112,6 +112,24 @@ class ProfileResolverTest {
     }
 
     @Test
+    void theOlderFormatWithNameAndArchitecturesIsReadToo() throws Exception {
+        SeccompRules r = resolve("""
+                {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38,
+                 "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86"],
+                 "syscalls": [{"name": "read", "action": "SCMP_ACT_ALLOW", "args": null},
+                              {"name": "ptrace", "action": "SCMP_ACT_ALLOW", "excludes": {"arches": ["amd64"]}},
+                              {"names": ["kill"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_KILL"]}}]}
+                """, "6.1");
+        assertEquals(SeccompRules.errno(38), r.defaultAction());
+        assertEquals(List.of("x86"), r.extraArchitectures());
+        assertEquals(List.of(new Rule("read", SeccompRules.ACT_ALLOW, List.of())), r.rules());
+        JrunException both = assertThrows(JrunException.class, () -> resolve("""
+                {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"name": "a", "names": ["b"], "action": "SCMP_ACT_ERRNO"}]}
+                """, "6.1"));
+        assertTrue(both.getMessage().contains("has both \"name\" (a) and \"names\""), both.getMessage());
+    }
+
+    @Test
     void brokenProfilesAreRefusedWithTheFileAndTheWayOut() {
         JrunException json = assertThrows(JrunException.class, () -> resolve("{\"defaultAction\": ", "6.1"));
         assertTrue(json.getMessage().startsWith("seccomp profile test.json: not valid JSON"), json.getMessage());
