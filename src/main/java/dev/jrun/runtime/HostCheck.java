@@ -277,11 +277,17 @@ public final class HostCheck {
         }
     }
 
+    /**
+     * Removes the trial directories. Not a tree walk: overlayfs leaves work/work with mode 000,
+     * which a walk cannot enter, but which, being empty, can be removed by name.
+     */
     private static void deleteTree(Path dir) {
-        try (Stream<Path> s = Files.walk(dir)) {
-            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException | RuntimeException ignored) {
-            // a leftover empty directory in the store, removed by the next jrun info at worst
+        for (String name : List.of("work/work", "work", "lower", "upper", "merged", "")) {
+            try {
+                Files.deleteIfExists(name.isEmpty() ? dir : dir.resolve(name));
+            } catch (IOException ignored) {
+                // a leftover empty directory, named .jrun-info-overlay-*, harmless
+            }
         }
     }
 

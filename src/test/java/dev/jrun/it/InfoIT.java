@@ -46,6 +46,11 @@ class InfoIT {
         assertEquals("/usr/bin/newuidmap (setuid root)", tree.path("userNamespaces").path("newuidmap").asText());
         assertTrue(tree.path("problems").isArray() && tree.path("problems").isEmpty(), json.out());
         assertTrue(tree.path("store").has("sizeBytes"), json.out());
+        // The overlay it tried leaves nothing, neither in the store nor in /tmp.
+        for (String dir : List.of(tree.path("store").path("path").asText(), "/tmp")) {
+            Host.Result left = Host.run(List.of("find", dir, "-maxdepth", "1", "-name", ".jrun-info-overlay-*"));
+            assertEquals("", left.out(), "left in " + dir);
+        }
     }
 
     @Test
