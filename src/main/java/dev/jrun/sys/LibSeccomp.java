@@ -53,9 +53,10 @@ final class LibSeccomp {
         Pointer ctx;
         try {
             ctx = Lib.seccomp_init((int) rules.defaultAction());
-        } catch (UnsatisfiedLinkError e) {
-            throw new SysException("load libseccomp.so.2", 2, "not installed: " + e.getMessage()
-                    + "; install it with: apt-get install libseccomp2");
+        } catch (LinkageError e) {   // UnsatisfiedLinkError the first time, NoClassDefFoundError after
+            String why = String.valueOf(e.getMessage()).lines().findFirst().orElse("").strip();
+            throw new SysException("load libseccomp.so.2", 2, "cannot load it (" + why
+                    + "); install it as root: apt-get install libseccomp2");
         }
         if (ctx == null) throw new SysException("seccomp_init", 22, "libseccomp refused the default action");
         try {
