@@ -93,14 +93,24 @@ class HardeningIT {
         assertEquals(EINVAL, got.get("netlink_audit"), got.toString());
         assertNotEquals(0, got.get("userfaultfd"), got.toString());
 
-        // And exactly what podman (with runc) gives the same probe as the same user.
-        Host.Result podman = Host.run(List.of("runuser", "-u", "alice", "--", "env", "-C", "/tmp", "podman",
-                "--runtime", "/usr/sbin/runc", "run", "--rm", "--network=none", "-v", probeDir + ":/data:ro",
-                "localhost/busybox:latest", "/data/probe", "calls"), null, 120);
-        ranPodman = true;
-        Host.require(podman.exit() == 0, "podman cannot run localhost/busybox as alice (.ci/provision-debian sets it "
-                + "up): " + podman.describe());
-        assertEquals(calls(podman.out()), got);
+        // And exactly what podman (with runc) gives the same probe as the same user, also when
+        // the capabilities change which rules apply.
+        for (List<String> options : List.of(List.<String>of(), List.of("--cap-add", "SYS_ADMIN"),
+                List.of("--cap-drop", "ALL"), List.of("--privileged"))) {
+            String script = "grep -E 'CapBnd|Seccomp:' /proc/self/status; /data/probe calls";
+            List<String> podmanCmd = new ArrayList<>(List.of("runuser", "-u", "alice", "--", "env", "-C", "/tmp",
+                    "podman", "--runtime", "/usr/sbin/runc", "run", "--rm", "--network=none", "-v", probeDir + ":/data:ro"));
+            podmanCmd.addAll(options);
+            podmanCmd.addAll(List.of("localhost/busybox:latest", "sh", "-c", script));
+            Host.Result podman = Host.run(podmanCmd, null, 120);
+            ranPodman = true;
+            Host.require(podman.exit() == 0, "podman cannot run localhost/busybox as alice (.ci/provision-debian sets "
+                    + "it up): " + podman.describe());
+            List<String> jrunArgs = new ArrayList<>(List.of("--network", "none"));
+            jrunArgs.addAll(options);
+            jrunArgs.addAll(List.of("--rootfs", rootfs, "sh", "-c", script));
+            assertEquals(podman.out(), ok(jrun(jrunArgs.toArray(String[]::new))), "with " + options);
+        }
     }
 
     @Test
