@@ -10,17 +10,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.zip.CRC32C;
 
 /**
  * Compiled filters kept in {@code $XDG_CACHE_HOME/jrun/seccomp} (default {@code ~/.cache}), one
- * file per SHA-256 of everything the program depends on: the profile's bytes, the architecture,
+ * file per hash of everything the program depends on: the profile's bytes, the architecture,
  * the bounding set and the kernel release (minKernel). Parsing the JSON and compiling it with
  * libseccomp cost tens to hundreds of milliseconds on a cold JVM; reading 9 KB costs almost none.
  *
@@ -50,16 +48,24 @@ public final class FilterCache {
         return new FilterCache(Map.of(), -1);
     }
 
+    /**
+     * FNV-1a (64 bits) and CRC-32C over the inputs: a 96-bit name, enough against accidental
+     * collisions. Not SHA-256: its provider costs tens of milliseconds on a cold JVM, and a
+     * cryptographic name would not stop anyone who can write this directory from planting a
+     * program under the right one (whoever can write it can edit ~/.bashrc as well).
+     */
     static String key(byte[] profile, ProfileResolver.Target target) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update((FORMAT + "\n" + target.goArch() + "\n" + new TreeSet<>(target.boundingCaps()) + "\n"
-                    + target.kernel() + "\n").getBytes(StandardCharsets.UTF_8));
-            sha.update(profile);
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JDK has SHA-256", e);
+        byte[] header = (FORMAT + "\n" + target.goArch() + "\n" + new TreeSet<>(target.boundingCaps()) + "\n"
+                + target.kernel() + "\n").getBytes(StandardCharsets.UTF_8);
+        long fnv = 0xcbf29ce484222325L;
+        CRC32C crc = new CRC32C();
+        for (byte[] part : new byte[][] {header, profile}) {
+            for (byte b : part) fnv = (fnv ^ (b & 0xff)) * 0x100000001b3L;
+            crc.update(part);
         }
+        String a = Long.toHexString(fnv);
+        String b = Long.toHexString(crc.getValue());
+        return "0".repeat(16 - a.length()) + a + "0".repeat(8 - b.length()) + b;
     }
 
     Optional<SeccompProgram> get(String key) {

@@ -84,7 +84,6 @@ public final class ProfileLocator {
         return chosen.map(Path::of).orElse(DEFAULT_PROFILE);
     }
 
-    private static final Pattern TABLE = Pattern.compile("^\\s*\\[\\s*([A-Za-z0-9_.-]+)\\s*]\\s*(#.*)?$");
     private static final Pattern SETTING = Pattern.compile(
             "^\\s*seccomp_profile\\s*=\\s*(?:\"((?:[^\"\\\\]|\\\\.)*)\"|'([^']*)')\\s*(#.*)?$");
 
@@ -97,9 +96,10 @@ public final class ProfileLocator {
         String table = "";
         Optional<String> value = Optional.empty();
         for (String line : lines) {
-            Matcher t = TABLE.matcher(line);
-            if (t.matches()) {
-                table = t.group(1);
+            String stripped = line.strip();
+            if (stripped.startsWith("[")) {   // a table header: [containers], [engine], ...
+                int close = stripped.indexOf(']');
+                table = close < 0 ? "" : stripped.substring(1, close).strip();
                 continue;
             }
             if (!table.equals("containers") || !line.contains("seccomp_profile")) continue;
