@@ -80,6 +80,10 @@ final class SetupErrors {
                 && (errno == EROFS || errno == EACCES || errno == EPERM)) {
             return "; the root filesystem is read-only or not writable by you: create that path in it first";
         }
+        if (op instanceof Op.JoinSessionKeyring && errno == EDQUOT) {
+            return "; every running container holds a keyring, counted against your key quota (keyrings(7)); "
+                    + "as root raise it: sysctl -w kernel.keys.maxkeys=2000 kernel.keys.maxbytes=200000";
+        }
         if (op instanceof Op.Seccomp && errno == EACCES) {
             return "; seccomp(2) needs no_new_privs or CAP_SYS_ADMIN in the container's user namespace (a jrun bug; "
                     + "please report it), --security-opt no-new-privileges avoids it";
