@@ -46,11 +46,15 @@ enum jrun_opcode {
     JRUN_OP_CLOSE_RANGE,      /* close_range(n0, n1, n2) */
     JRUN_OP_SETNS,            /* setns(n0, n1) */
     JRUN_OP_FORK,             /* fork(); the parent writes the child's PID on fd n0 and exits 0 */
+    JRUN_OP_SECCOMP,          /* seccomp(SECCOMP_SET_MODE_FILTER, n1, {n0 instructions, s0}) */
+    JRUN_OP_JOIN_SESSION_KEYRING, /* keyctl(KEYCTL_JOIN_SESSION_KEYRING, NULL) */
 };
 
 /* Per-operation flags: which errno values count as success. */
 #define JRUN_OPF_IGNORE_EEXIST 1
 #define JRUN_OPF_IGNORE_ENOENT 2
+#define JRUN_OPF_IGNORE_ENOTDIR 4
+#define JRUN_OPF_IGNORE_ENOSYS 8
 
 struct jrun_op {              /* 72 bytes, little and big endian alike */
     int32_t code;

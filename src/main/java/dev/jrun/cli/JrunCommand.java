@@ -60,6 +60,7 @@ public final class JrunCommand {
         m.put("login", LoginCommand::new);
         m.put("logout", LogoutCommand::new);
         m.put("unshare", UnshareCommand::new);
+        m.put("info", InfoCommand::new);
         m.put("completion", picocli.AutoComplete.GenerateCompletion::new);
         m.put("help", CommandLine.HelpCommand::new);
         return m;

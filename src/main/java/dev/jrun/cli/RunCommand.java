@@ -7,6 +7,7 @@ import dev.jrun.errors.JrunException;
 import dev.jrun.runtime.ContainerDefaults;
 import dev.jrun.runtime.Network;
 import dev.jrun.runtime.RunSpec;
+import dev.jrun.runtime.SecurityOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +77,22 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--entrypoint", paramLabel = "CMD", description = "Override the image's entrypoint.")
     String entrypoint;
 
+    @Option(names = "--cap-add", paramLabel = "CAP", split = ",",
+            description = "Add a capability to the container's bounding set (capabilities(7) name, or ALL).")
+    List<String> capAdd = new ArrayList<>();
+
+    @Option(names = "--cap-drop", paramLabel = "CAP", split = ",",
+            description = "Drop a capability from the container's bounding set (capabilities(7) name, or ALL).")
+    List<String> capDrop = new ArrayList<>();
+
+    @Option(names = "--privileged",
+            description = "All capabilities of the user namespace, no seccomp filter, no masked kernel paths.")
+    boolean privileged;
+
+    @Option(names = "--security-opt", paramLabel = "OPT",
+            description = "seccomp=unconfined|FILE, no-new-privileges, mask=PATHS, unmask=PATHS|ALL, label=disable.")
+    List<String> securityOpts = new ArrayList<>();
+
     @Parameters(paramLabel = "IMAGE|COMMAND", arity = "0..*",
             description = "With --rootfs: the command and its arguments. Otherwise: the image, then the command.")
     List<String> positional = new ArrayList<>();
@@ -130,7 +147,8 @@ final class RunCommand implements Callable<Integer> {
         return new RunSpec(null, ContainerDefaults.NONE, command,
                 Optional.ofNullable(entrypoint).map(e -> e.isEmpty() ? List.<String>of() : List.of(e)),
                 env, envFiles, Optional.ofNullable(workdir), Optional.ofNullable(user), Optional.ofNullable(hostname),
-                readOnly, volumes, network(), tty, interactive, Optional.ofNullable(usernsRemap), stopTimeout);
+                readOnly, volumes, network(), tty, interactive, Optional.ofNullable(usernsRemap), stopTimeout,
+                new SecurityOptions(capAdd, capDrop, privileged, securityOpts));
     }
 
     private Network network() throws JrunException {

@@ -2,11 +2,13 @@ package dev.jrun.runtime;
 
 import static dev.jrun.sys.Linux.*;
 
+import dev.jrun.seccomp.SeccompFilter;
 import dev.jrun.sys.Op;
 import dev.jrun.userns.UserNamespacePlan;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Compiles a {@link LaunchPlan} into the child's linear script. Read it top to bottom: it is
@@ -84,6 +86,10 @@ public final class ContainerScript {
         //    credential change clears the parent-death signal, prctl(2)).
         ops.addAll(becomeNamespaceRoot(plan.userNamespace()));
         ops.add(new Op.ParentDeathSignal(SIGKILL));
+        // A session keyring of its own, as runc gives each container: the one jrun inherited (and
+        // through pam_keyinit the caller's user keyring linked in it) holds the caller's keys,
+        // which the container could otherwise read, replace or plant keys in (keyrings(7)).
+        ops.add(new Op.JoinSessionKeyring());
 
         // 2. Close every descriptor inherited from the JVM but the few the script needs: a leaked
         //    fd is a way out of the container (runc's CVE-2024-21626 was a leaked directory fd
@@ -218,6 +224,12 @@ public final class ContainerScript {
         for (String path : plan.maskedDirectories()) {
             ops.add(new Op.Mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k", Op.IGNORE_ENOENT));
         }
+        // --security-opt mask=: whether each is a file or a directory shows only inside, so both
+        // ways are tried; the one that does not fit fails with ENOTDIR and is skipped.
+        for (String path : plan.security().maskedPaths()) {
+            ops.add(new Op.Mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k", Op.IGNORE_ENOENT | Op.IGNORE_ENOTDIR));
+            ops.add(new Op.Mount("/dev/null", path, null, MS_BIND, null, Op.IGNORE_ENOENT | Op.IGNORE_ENOTDIR));
+        }
         for (String path : plan.readOnlyPaths()) {
             ops.add(new Op.Mount(path, path, null, MS_BIND | MS_REC, null, Op.IGNORE_ENOENT));
             ops.add(new Op.MountSetAttr(AT_FDCWD, path, AT_RECURSIVE, MOUNT_ATTR_RDONLY, 0,
@@ -240,15 +252,31 @@ public final class ContainerScript {
         // container root (or a setuid binary in the image) can regain them (capabilities(7)).
         for (int cap : plan.droppedCapabilities()) ops.add(new Op.CapBsetDrop(cap));
         ProcessIdentity id = plan.identity();
+        // 17. seccomp(2) takes a filter only with no_new_privs set or CAP_SYS_ADMIN in our user
+        //     namespace (seccomp(2), EACCES). podman leaves no_new_privs off by default so setuid
+        //     programs in the image keep working; then, as runc does, the filter must be loaded
+        //     while we still hold CAP_SYS_ADMIN: a switch to a non-zero UID clears the effective set
+        //     (capabilities(7)), so for such a user it comes before the switch, and the filter must
+        //     allow setgroups/setresgid/setresuid/prctl/execve (podman's profile does). Otherwise it
+        //     is the last step before execve, so it cannot refuse any of our own set-up.
+        Optional<SeccompFilter> seccomp = plan.security().seccomp();
+        boolean filterLast = plan.security().noNewPrivileges() || id.uid() == 0;
+        if (plan.security().noNewPrivileges()) ops.add(new Op.NoNewPrivs());
+        if (seccomp.isPresent() && !filterLast) ops.add(seccompOp(seccomp.get()));
         if (plan.userNamespace().setgroupsAllowed()) ops.add(new Op.SetGroups(id.supplementaryGroups()));
         ops.add(new Op.SetResGid(id.gid()));
         ops.add(new Op.SetResUid(id.uid()));
         // A credential change clears the parent-death signal (prctl(2)): set it again.
         ops.add(new Op.ParentDeathSignal(SIGKILL));
+        if (seccomp.isPresent() && filterLast) ops.add(seccompOp(seccomp.get()));
 
-        // 17. Become the command.
+        // 18. Become the command.
         ops.add(new Op.Exec(plan.executableCandidates(), plan.argv(), plan.env()));
         return List.copyOf(ops);
+    }
+
+    private static Op seccompOp(SeccompFilter filter) {
+        return new Op.Seccomp(filter.program(), filter.source());
     }
 
     /** close_range(2) over everything from 3 up except {@code keep} (-1 entries are ignored). */
@@ -279,6 +307,9 @@ public final class ContainerScript {
         int context = slot();
         int mount = slot();
         ops.add(new Op.FsOpen(fstype, context));
+        // The source shows in mountinfo; "proc" and "sysfs" as mount(8) and podman leave it, since
+        // tools (and people) look for it there.
+        ops.add(new Op.FsConfig(context, FSCONFIG_SET_STRING, "source", fstype, "the source of a new " + fstype));
         ops.add(new Op.FsConfig(context, FSCONFIG_CMD_CREATE, null, null, "a new " + fstype));
         ops.add(new Op.FsMount(context, attributes, mount, "a new " + fstype));
         ops.add(new Op.Close(context));

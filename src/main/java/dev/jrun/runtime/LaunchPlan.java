@@ -26,7 +26,8 @@ public record LaunchPlan(
         List<String> maskedDirectories,
         List<String> readOnlyPaths,
         int stopSignal,
-        int stopTimeoutSeconds) {
+        int stopTimeoutSeconds,
+        ContainerSecurity security) {
 
     public LaunchPlan {
         argv = List.copyOf(argv);

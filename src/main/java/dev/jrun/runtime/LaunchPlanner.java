@@ -1,6 +1,8 @@
 package dev.jrun.runtime;
 
 import dev.jrun.errors.JrunException;
+import dev.jrun.seccomp.FilterCache;
+import dev.jrun.seccomp.ProfileLocator;
 import dev.jrun.sys.Linux;
 import dev.jrun.sys.Syscalls;
 import dev.jrun.userns.MapWriter;
@@ -67,15 +69,16 @@ public final class LaunchPlanner {
         List<String> env = environment(spec, hostname, identity);
         String path = env.stream().filter(e -> e.startsWith("PATH=")).map(e -> e.substring(5)).reduce((a, b) -> b)
                 .orElse(DEFAULT_PATH);
-        List<Integer> dropped = new ArrayList<>();
-        for (int cap = 0; cap <= host.lastCapability(); cap++) {
-            if (!DEFAULT_CAPABILITIES.contains(cap)) dropped.add(cap);
-        }
+        SecurityPlanner.Decided security = new SecurityPlanner(sys, new ProfileLocator(host.env()),
+                new FilterCache(host.env(), host.caller().uid()), warn)
+                .plan(spec.security(), spec.network(), host.lastCapability());
         return new LaunchPlan(spec.rootfs(), userns, spec.network(), hostname, argv,
                 executableCandidates(argv.get(0), path), env, workdir, identity, spec.readOnly(),
-                volumes(spec.volumes()), etcFiles(view, hostname, spec.network()), stdio(spec), dropped,
-                MASKED_FILES, MASKED_DIRECTORIES, READ_ONLY_PATHS, stopSignal(spec.image().stopSignal()),
-                spec.stopTimeoutSeconds());
+                volumes(spec.volumes()), etcFiles(view, hostname, spec.network(), spec.security().privileged(),
+                        scratchDirectories(spec)),
+                stdio(spec), security.droppedCapabilities(), security.maskedFiles(), security.maskedDirectories(),
+                security.readOnlyPaths(), stopSignal(spec.image().stopSignal()), spec.stopTimeoutSeconds(),
+                security.security());
     }
 
     private static void checkRootfs(RootFs rootfs) throws JrunException {
@@ -248,19 +251,31 @@ public final class LaunchPlanner {
         return volumes;
     }
 
-    private List<EtcFile> etcFiles(RootfsView view, String hostname, Network network) {
+    private List<EtcFile> etcFiles(RootfsView view, String hostname, Network network, boolean privileged,
+                                   Set<String> scratch) {
         String hosts = (network == Network.HOST && !host.hostsFile().isEmpty()
                 ? host.hostsFile() + (host.hostsFile().endsWith("\n") ? "" : "\n")
                 : "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n")
                 + "127.0.1.1\t" + hostname + "\n";
         List<EtcFile> files = new ArrayList<>();
-        addEtc(files, view, "/etc/hostname", hostname + "\n");
-        addEtc(files, view, "/etc/hosts", hosts);
-        addEtc(files, view, "/etc/resolv.conf", host.resolvConf());
+        addEtc(files, view, "/etc/hostname", hostname + "\n", scratch);
+        addEtc(files, view, "/etc/hosts", hosts, scratch);
+        addEtc(files, view, "/etc/resolv.conf", host.resolvConf(), scratch);
+        addEtc(files, view, CONTAINERENV, containerEnv(privileged), scratch);
         return files;
     }
 
-    private void addEtc(List<EtcFile> files, RootfsView view, String path, String content) {
+    /**
+     * Tools detect a container by this file (podman writes it in every container: empty, and with
+     * the engine, name and image only for --privileged, containers/podman libpod/container_internal_common.go).
+     */
+    static final String CONTAINERENV = "/run/.containerenv";
+
+    private static String containerEnv(boolean privileged) {
+        return privileged ? "engine=\"jrun\"\nrootless=1\n" : "";
+    }
+
+    private void addEtc(List<EtcFile> files, RootfsView view, String path, String content, Set<String> scratch) {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         switch (view.kind(path)) {
             case FILE -> files.add(new EtcFile(path, bytes, false, false));
@@ -268,14 +283,27 @@ public final class LaunchPlanner {
             case MISSING -> {
                 // Creating the mount point changes a --rootfs directory, as podman does; if we
                 // cannot, the container goes without that file rather than failing to start.
-                if (view.kind("/etc") == RootfsView.Kind.SYMLINK) {
+                String dir = path.substring(0, path.lastIndexOf('/'));
+                if (view.kind(dir) == RootfsView.Kind.SYMLINK) {
                     files.add(new EtcFile(path, bytes, false, true));
-                } else if (view.canCreateIn("/etc")) {
+                } else if (view.canCreateIn(dir)
+                        || scratch.contains(dir) && view.kind(dir) == RootfsView.Kind.DIRECTORY) {
                     files.add(new EtcFile(path, bytes, true, false));
                 }
             }
             default -> { } // a directory or device there: leave the image's choice alone
         }
+    }
+
+    /** Directories --read-only covers with a tmpfs (ContainerScript step 11): mount points can be made there. */
+    private static Set<String> scratchDirectories(RunSpec spec) {
+        if (!spec.readOnly()) return Set.of();
+        Set<String> dirs = new java.util.HashSet<>(Set.of("/tmp", "/var/tmp", "/run"));
+        for (String v : spec.volumes()) {
+            String[] parts = v.split(":");
+            if (parts.length > 1) dirs.remove(parts[1]);
+        }
+        return dirs;
     }
 
     private static StdioMode stdio(RunSpec spec) {

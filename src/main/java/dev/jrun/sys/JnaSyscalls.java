@@ -279,6 +279,11 @@ public final class JnaSyscalls implements Syscalls {
         return Libc.lgetxattr(path, name, null, 0) >= 0;
     }
 
+    @Override
+    public SeccompProgram compileSeccomp(SeccompRules rules) throws SysException {
+        return LibSeccomp.compile(rules);
+    }
+
     private SysException error(String call, LastErrorException e) {
         return new SysException(call, e.getErrorCode(), strerror(e.getErrorCode()));
     }

@@ -102,4 +102,5 @@ public final class Linux {
     public static final int ELOOP = 40;
     public static final int EXDEV = 18;
     public static final int EUSERS = 87;
+    public static final int EDQUOT = 122;
 }

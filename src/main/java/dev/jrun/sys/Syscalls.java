@@ -83,4 +83,10 @@ public interface Syscalls {
 
     /** Whether {@code path} (not following a final symlink) carries the extended attribute {@code name}. */
     boolean hasXattr(String path, String name);
+
+    /**
+     * Compiles seccomp rules into the classic-BPF program the kernel loads (libseccomp's
+     * seccomp_export_bpf). Nothing is loaded into this process.
+     */
+    SeccompProgram compileSeccomp(SeccompRules rules) throws SysException;
 }
