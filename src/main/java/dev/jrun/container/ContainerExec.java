@@ -117,7 +117,7 @@ public final class ContainerExec {
         long namespaces = namespacesOf(pid);
         return new ExecPlan(namespaces, identity, defaults.setgroupsAllowed(), defaults.droppedCapabilities(), workdir,
                 LaunchPlanner.executableCandidates(request.command().get(0), env.getOrDefault("PATH", "")),
-                request.command(), envList, stdio);
+                request.command(), envList, stdio, defaults.security());
     }
 
     /**

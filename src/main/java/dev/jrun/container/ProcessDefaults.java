@@ -10,7 +10,8 @@ import java.util.List;
  */
 public record ProcessDefaults(List<String> env, String workdir, long uid, long gid, List<Long> groups,
                               List<Integer> droppedCapabilities, int stopSignal, String uidMap, String gidMap,
-                              boolean setgroupsAllowed, List<Mount> mounts) {
+                              boolean setgroupsAllowed, List<Mount> mounts, byte[] seccompBpf, String seccompSource,
+                              boolean noNewPrivileges) {
     /** A volume as inspect shows it. */
     public record Mount(String source, String destination, boolean readOnly) {}
 
@@ -27,6 +28,16 @@ public record ProcessDefaults(List<String> env, String workdir, long uid, long g
                 plan.userNamespace().uidMap().procText(), plan.userNamespace().gidMap().procText(),
                 plan.userNamespace().setgroupsAllowed(),
                 plan.volumes().stream().map(v -> new Mount(v.hostPath().toString(), v.containerPath(), v.readOnly()))
-                        .toList());
+                        .toList(),
+                plan.security().seccomp().map(f -> f.program().bpf()).orElse(null),
+                plan.security().seccomp().map(f -> f.source()).orElse(null), plan.security().noNewPrivileges());
+    }
+
+    /** What an exec'd process gets of the container's security: its seccomp filter and no_new_privs. */
+    dev.jrun.runtime.ContainerSecurity security() {
+        java.util.Optional<dev.jrun.seccomp.SeccompFilter> filter = seccompBpf == null ? java.util.Optional.empty()
+                : java.util.Optional.of(new dev.jrun.seccomp.SeccompFilter(new dev.jrun.sys.SeccompProgram(seccompBpf),
+                        seccompSource));
+        return new dev.jrun.runtime.ContainerSecurity(filter, noNewPrivileges, List.of());
     }
 }

@@ -251,28 +251,36 @@ public final class ContainerScript {
         // Capabilities beyond podman's default set leave the bounding set, so not even
         // container root (or a setuid binary in the image) can regain them (capabilities(7)).
         for (int cap : plan.droppedCapabilities()) ops.add(new Op.CapBsetDrop(cap));
-        ProcessIdentity id = plan.identity();
-        // 17. seccomp(2) takes a filter only with no_new_privs set or CAP_SYS_ADMIN in our user
-        //     namespace (seccomp(2), EACCES). podman leaves no_new_privs off by default so setuid
-        //     programs in the image keep working; then, as runc does, the filter must be loaded
-        //     while we still hold CAP_SYS_ADMIN: a switch to a non-zero UID clears the effective set
-        //     (capabilities(7)), so for such a user it comes before the switch, and the filter must
-        //     allow setgroups/setresgid/setresuid/prctl/execve (podman's profile does). Otherwise it
-        //     is the last step before execve, so it cannot refuse any of our own set-up.
-        Optional<SeccompFilter> seccomp = plan.security().seccomp();
-        boolean filterLast = plan.security().noNewPrivileges() || id.uid() == 0;
-        if (plan.security().noNewPrivileges()) ops.add(new Op.NoNewPrivs());
-        if (seccomp.isPresent() && !filterLast) ops.add(seccompOp(seccomp.get()));
-        if (plan.userNamespace().setgroupsAllowed()) ops.add(new Op.SetGroups(id.supplementaryGroups()));
-        ops.add(new Op.SetResGid(id.gid()));
-        ops.add(new Op.SetResUid(id.uid()));
-        // A credential change clears the parent-death signal (prctl(2)): set it again.
-        ops.add(new Op.ParentDeathSignal(SIGKILL));
-        if (seccomp.isPresent() && filterLast) ops.add(seccompOp(seccomp.get()));
+        // 17. The user, and the seccomp filter placed for it (see becomeUser).
+        becomeUser(ops, plan.identity(), plan.userNamespace().setgroupsAllowed(), plan.security(), true);
 
         // 18. Become the command.
         ops.add(new Op.Exec(plan.executableCandidates(), plan.argv(), plan.env()));
         return List.copyOf(ops);
+    }
+
+    /**
+     * seccomp(2) takes a filter only with no_new_privs set or CAP_SYS_ADMIN in our user namespace
+     * (seccomp(2), EACCES). podman leaves no_new_privs off by default so setuid programs in the
+     * image keep working; then, as runc does, the filter must be loaded while we still hold
+     * CAP_SYS_ADMIN: a switch to a non-zero UID clears the effective set (capabilities(7)), so for
+     * such a user it comes before the switch, and the filter must allow
+     * setgroups/setresgid/setresuid/prctl/execve (podman's profile does). Otherwise it is the last
+     * step before execve, so it cannot refuse any of our own set-up. The same for `jrun exec`:
+     * a process entering the container gets the container's filter (runc exec does the same).
+     */
+    static void becomeUser(List<Op> ops, ProcessIdentity id, boolean setgroupsAllowed, ContainerSecurity security,
+                           boolean parentDeathSignal) {
+        Optional<SeccompFilter> seccomp = security.seccomp();
+        boolean filterLast = security.noNewPrivileges() || id.uid() == 0;
+        if (security.noNewPrivileges()) ops.add(new Op.NoNewPrivs());
+        if (seccomp.isPresent() && !filterLast) ops.add(seccompOp(seccomp.get()));
+        if (setgroupsAllowed) ops.add(new Op.SetGroups(id.supplementaryGroups()));
+        ops.add(new Op.SetResGid(id.gid()));
+        ops.add(new Op.SetResUid(id.uid()));
+        // A credential change clears the parent-death signal (prctl(2)): set it again.
+        if (parentDeathSignal) ops.add(new Op.ParentDeathSignal(SIGKILL));
+        if (seccomp.isPresent() && filterLast) ops.add(seccompOp(seccomp.get()));
     }
 
     private static Op seccompOp(SeccompFilter filter) {

@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record ExecPlan(long namespaces, ProcessIdentity identity, boolean setgroupsAllowed,
                        List<Integer> droppedCapabilities, String workdir, List<String> executableCandidates,
-                       List<String> argv, List<String> env, StdioMode stdio) {
+                       List<String> argv, List<String> env, StdioMode stdio, ContainerSecurity security) {
     public ExecPlan {
         droppedCapabilities = List.copyOf(droppedCapabilities);
         executableCandidates = List.copyOf(executableCandidates);

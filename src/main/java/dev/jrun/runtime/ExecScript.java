@@ -43,13 +43,11 @@ public final class ExecScript {
 
         // 5. The container's limits: the capabilities its processes lost stay lost (capabilities(7)).
         for (int cap : plan.droppedCapabilities()) ops.add(new Op.CapBsetDrop(cap));
-        ProcessIdentity id = plan.identity();
-        if (plan.setgroupsAllowed()) ops.add(new Op.SetGroups(id.supplementaryGroups()));
-        ops.add(new Op.SetResGid(id.gid()));
-        ops.add(new Op.SetResUid(id.uid()));
         ops.add(new Op.Chdir(plan.workdir()));
-        // No parent-death signal: our parent (the forking step) exits at once by design; the
-        // process ends with the container's PID 1 like every process of its namespace.
+        // The container's user and seccomp filter. No parent-death signal: our parent (the
+        // forking step) exits at once by design; the process ends with the container's PID 1
+        // like every process of its namespace.
+        ContainerScript.becomeUser(ops, plan.identity(), plan.setgroupsAllowed(), plan.security(), false);
         ops.add(new Op.Exec(plan.executableCandidates(), plan.argv(), plan.env()));
         return List.copyOf(ops);
     }

@@ -101,6 +101,8 @@ class LifecycleIT {
         String ps = ok("exec", "web", "ps", "-o", "pid,args");
         assertTrue(ps.lines().anyMatch(l -> l.strip().startsWith("1 sh -c echo out")), ps);
         assertEquals(id.substring(0, 12) + "\n", ok("exec", "web", "hostname"));
+        // A process that enters the container gets its seccomp filter too (as runc exec).
+        assertTrue(ok("exec", "web", "grep", "Seccomp:", "/proc/self/status").matches("Seccomp:\\s+2\\n"));
         assertEquals("5", String.valueOf(jrun("exec", "web", "sh", "-c", "exit 5").exit()));
         assertEquals(127, jrun("exec", "web", "no-such-command").exit());
         ok("exec", "-d", "-u", "1000", "web", "sleep", "642");
