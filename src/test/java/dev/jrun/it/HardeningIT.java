@@ -59,7 +59,7 @@ class HardeningIT {
     }
 
     private static Host.Result jrun(String... args) {
-        List<String> all = new ArrayList<>(List.of("run", "-v", probeDir + ":/data:ro"));
+        List<String> all = new ArrayList<>(List.of("run", "--rm", "-v", probeDir + ":/data:ro"));
         all.addAll(List.of(args));
         return TestInstall.jrun(alice.name(), all.toArray(String[]::new));
     }
@@ -174,7 +174,7 @@ class HardeningIT {
         assertEquals("session_read 0\nsession_has_key 1\nkey_read 0\n", after1(host));
         // jrun started from that session: the container has a keyring of its own.
         List<String> cmd = new ArrayList<>(List.of("runuser", "-u", "alice", "--", probe, "addkey"));
-        List<String> jrunCmd = TestInstall.command("alice", "run", "-v", probeDir + ":/data:ro", "--rootfs", rootfs,
+        List<String> jrunCmd = TestInstall.command("alice", "run", "--rm", "-v", probeDir + ":/data:ro", "--rootfs", rootfs,
                 "/data/probe", "keys", "KEY");
         cmd.addAll(jrunCmd.subList(jrunCmd.indexOf("--") + 1, jrunCmd.size()));   // after "runuser -u alice --"
         Host.Result inside = Host.run(cmd, TestInstall.dir().toFile(), 120);
