@@ -2,6 +2,7 @@ package dev.jrun.cli;
 
 import dev.jrun.errors.JrunException;
 import dev.jrun.runtime.ContainerDefaults;
+import dev.jrun.runtime.Entrypoints;
 import dev.jrun.runtime.HostEnvironment;
 import dev.jrun.runtime.LaunchPlan;
 import dev.jrun.runtime.LaunchPlanner;
@@ -23,14 +24,18 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import dev.jrun.image.ImageConfig;
 import dev.jrun.image.ImageReference;
+import dev.jrun.image.Platforms;
 import dev.jrun.oci.Platform;
 import dev.jrun.store.ContainerArea;
 import dev.jrun.store.ImageRecord;
 
 @Command(name = "run",
-        description = "Run a command in a new container.",
-        mixinStandardHelpOptions = true)
+        description = "Run a command in a new container.")
 final class RunCommand implements Callable<Integer> {
+
+    // Not mixinStandardHelpOptions: as in podman run, -h is --hostname and only --help is help.
+    @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     @Option(names = "--rootfs", paramLabel = "DIR",
             description = "Use this directory as the container's root filesystem (no image).")
@@ -50,15 +55,38 @@ final class RunCommand implements Callable<Integer> {
             description = "Run as this user (name or UID) and group, looked up in the container's /etc/passwd.")
     String user;
 
-    @Option(names = "--hostname", paramLabel = "NAME", description = "The container's hostname.")
+    @Option(names = {"-h", "--hostname"}, paramLabel = "NAME",
+            description = "The container's hostname (default: a random one; the host's with --network host).")
     String hostname;
 
     @Option(names = "--read-only", description = "Mount the root filesystem read-only (/tmp, /var/tmp, /run stay writable).")
     boolean readOnly;
 
-    @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CONTAINER[:ro]",
-            description = "Bind-mount a host path into the container.")
+    @Option(names = "--read-only-tmpfs", arity = "0..1", defaultValue = "true", fallbackValue = "true",
+            description = "With --read-only, mount tmpfs on /tmp, /var/tmp and /run (default true).")
+    boolean readOnlyTmpfs;
+
+    @Option(names = {"-v", "--volume"}, paramLabel = "SOURCE:CONTAINER[:OPTIONS]",
+            description = "Bind-mount a host path (/path or ./path) or a named volume (NAME, created on first use) "
+                    + "into the container; OPTIONS: ro, rw, U (give it to the container's user), z, Z, nocopy.")
     List<String> volumes = new ArrayList<>();
+
+    @Option(names = "--mount", paramLabel = "type=TYPE,...",
+            description = "Mount a bind (source=/host/path), a named volume (source=NAME) or a tmpfs "
+                    + "(tmpfs-size=, tmpfs-mode=) on target=/path; also ro, U, z.")
+    List<String> mounts = new ArrayList<>();
+
+    @Option(names = "--tmpfs", paramLabel = "PATH[:OPTIONS]",
+            description = "Mount a new tmpfs on PATH (default rw,nosuid,nodev; size=, mode=, uid=, gid=, ro, exec, ...).")
+    List<String> tmpfs = new ArrayList<>();
+
+    @Option(names = "--passwd", arity = "0..1", defaultValue = "true", fallbackValue = "true",
+            description = "Add a line to /etc/passwd for a UID the image does not know (default true).")
+    boolean passwd;
+
+    @Option(names = "--passwd-entry", paramLabel = "TEMPLATE",
+            description = "The line --passwd adds; $USERNAME, $UID, $GID, $NAME and $HOME are replaced.")
+    String passwdEntry;
 
     @Option(names = "--network", paramLabel = "MODE", defaultValue = "host",
             description = "host (default): the host's network; none: only loopback.")
@@ -92,8 +120,19 @@ final class RunCommand implements Callable<Integer> {
             description = "missing (default): pull if the store lacks the image; always; never.")
     String pull;
 
-    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "The platform to pull (default: this host's).")
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+            description = "The platform of the image to run (default: this host's); a stored image of another "
+                    + "platform is not run.")
     String platform;
+
+    @Option(names = "--arch", paramLabel = "ARCH", description = "Use ARCH instead of this host's architecture.")
+    String arch;
+
+    @Option(names = "--os", paramLabel = "OS", description = "Use OS instead of this host's OS.")
+    String os;
+
+    @Option(names = "--variant", paramLabel = "VARIANT", description = "Use VARIANT instead of this host's variant.")
+    String variant;
 
     @Option(names = {"-q", "--quiet"}, description = "Say nothing while pulling.")
     boolean quiet;
@@ -103,11 +142,12 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws JrunException {
         if (rootfs != null) {
-            Syscalls sys = new JnaSyscalls();
+            ImageContext ctx = new ImageContext(jrun == null ? null : jrun.root, quiet);
             RunSpec spec = spec(new RootFs.Directory(rootfs.toAbsolutePath().normalize()), ContainerDefaults.NONE,
                     positional, Optional.ofNullable(hostname));
-            LaunchPlan plan = new LaunchPlanner(HostEnvironment.detect(sys), sys, Warnings::print).plan(spec);
-            return new Launcher(sys, new ProcIdMapWriter()).run(plan);
+            LaunchPlan plan = ctx.runPlanner().plan(spec);
+            ctx.volumeSetup().prepare(plan);
+            return new Launcher(ctx.sys, new ProcIdMapWriter()).run(plan);
         }
         if (positional.isEmpty()) {
             throw new JrunException("no image: give one (jrun run alpine sh) or a root filesystem (--rootfs DIR)");
@@ -131,9 +171,14 @@ final class RunCommand implements Callable<Integer> {
             RootFs root = Overlays.useOverlay(jrun == null ? null : jrun.storageDriver)
                     ? new RootFs.Overlay(area.lowerDirs(), area.upper(), area.work(), area.rootfs())
                     : Overlays.flattenedCopy(ctx, image, area);
+            // The container ID's start, as podman; none on the host's network (the host's is kept).
+            boolean hostNetwork = network() == Network.HOST;
             RunSpec spec = spec(root, config.defaults(), positional.subList(1, positional.size()),
-                    Optional.ofNullable(hostname).or(() -> Optional.of(id.substring(0, 12))));
-            return new Launcher(ctx.sys, new ProcIdMapWriter()).run(ctx.planner.plan(spec));
+                    Optional.ofNullable(hostname).or(() -> hostNetwork ? Optional.empty()
+                            : Optional.of(id.substring(0, 12))));
+            LaunchPlan plan = ctx.runPlanner().plan(spec);
+            ctx.volumeSetup().prepare(plan);
+            return new Launcher(ctx.sys, new ProcIdMapWriter()).run(plan);
         } finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
@@ -156,17 +201,20 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private ImageRecord image(ImageContext ctx, String name) throws JrunException {
-        Platform wanted = platform == null ? Platform.host() : Platform.parse(platform);
+        Optional<Platform> asked = Platforms.asked(platform, os, arch, variant);
+        Platform wanted = asked.orElse(Platform.host());
         switch (pull) {
             case "always":
                 return ctx.images().pull(ImageReference.parse(name), wanted);
             case "missing": {
-                Optional<ImageRecord> local = ctx.images().find(name);
+                Optional<ImageRecord> local = ctx.images().find(name, asked);
                 return local.isPresent() ? local.get() : ctx.images().pull(ImageReference.parse(name), wanted);
             }
             case "never":
-                return ctx.images().find(name).orElseThrow(() -> new JrunException("image " + name
-                        + " is not in the store and --pull=never forbids pulling it; run jrun pull " + name));
+                return ctx.images().find(name, asked).orElseThrow(() -> new JrunException("image " + name
+                        + (asked.isPresent() ? " for " + wanted : "") + " is not in the store and --pull=never "
+                        + "forbids pulling it; run jrun pull " + (asked.isPresent() ? "--platform " + wanted + " " : "")
+                        + name));
             default:
                 throw new JrunException("--pull " + pull + ": expected missing, always or never");
         }
@@ -174,10 +222,10 @@ final class RunCommand implements Callable<Integer> {
 
     private RunSpec spec(RootFs root, ContainerDefaults defaults, List<String> command, Optional<String> host)
             throws JrunException {
-        return new RunSpec(root, defaults, command,
-                Optional.ofNullable(entrypoint).map(e -> e.isEmpty() ? List.<String>of() : List.of(e)),
+        return new RunSpec(root, defaults, command, Optional.ofNullable(entrypoint).map(Entrypoints::parse),
                 env, envFiles, Optional.ofNullable(workdir), Optional.ofNullable(user), host,
-                readOnly, volumes, network(), tty, interactive, Optional.ofNullable(usernsRemap), stopTimeout);
+                readOnly, volumes, network(), tty, interactive, Optional.ofNullable(usernsRemap), stopTimeout,
+                mounts, tmpfs, readOnlyTmpfs, passwd, Optional.ofNullable(passwdEntry));
     }
 
     private Network network() throws JrunException {

@@ -126,7 +126,7 @@ class ContainerScriptTest {
         assertEquals(new Op.ParentDeathSignal(SIGKILL), ops.get(n - 2));
         assertEquals(new Op.SetResUid(1000), ops.get(n - 3));
         assertEquals(new Op.SetResGid(1000), ops.get(n - 4));
-        assertEquals(new Op.SetGroups(List.of(5L, 50L)), ops.get(n - 5));
+        assertEquals(new Op.SetGroups(List.of(1000L, 5L, 50L)), ops.get(n - 5));
         assertInstanceOf(Op.CapBsetDrop.class, ops.get(n - 6));
         int chdir = indexOf(ops, o -> o.equals(new Op.Chdir("/work/dir")));
         int mkdir = indexOf(ops, o -> o.equals(new Op.Mkdir("/work/dir", 0755, Op.IGNORE_EEXIST)));
