@@ -8,9 +8,8 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -119,11 +118,14 @@ public final class Volumes {
             JSON.writeValue(staging.resolve("volume.json").toFile(), volume);
             try {
                 Files.move(staging, dir.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-            } catch (FileAlreadyExistsException | DirectoryNotEmptyException createdMeanwhile) {
-                remover.removeTree(staging);
-                return create(name, ignoreExisting);
             } catch (AtomicMoveNotSupportedException e) {
                 throw new IOException("rename into " + dir + " is not atomic there", e);
+            } catch (FileSystemException lost) {
+                // rename(2) fails with ENOTEMPTY (Java: a plain FileSystemException) when another
+                // jrun made the volume meanwhile: that one is the volume.
+                if (!Files.isDirectory(dir.resolve(name), LinkOption.NOFOLLOW_LINKS)) throw lost;
+                remover.removeTree(staging);
+                return create(name, ignoreExisting);
             }
             return volume;
         } catch (IOException e) {
@@ -216,7 +218,7 @@ public final class Volumes {
         Path doomed = dir.resolve(".rm-" + UUID.randomUUID());
         try (FileChannel channel = FileChannel.open(dir.resolve(name).resolve(LOCK), StandardOpenOption.CREATE,
                 StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            if (channel.tryLock() == null) {
+            if (tryExclusive(channel) == null) {
                 throw new StoreException(2, "volume " + name + " is being used by a running container: volume is "
                         + "being used; stop the container first, then remove the volume", null);
             }
@@ -234,11 +236,20 @@ public final class Volumes {
         }
     }
 
+    /** The exclusive lock, or null while a run (of any process, this one too) holds it shared. */
+    private static FileLock tryExclusive(FileChannel channel) throws IOException {
+        try {
+            return channel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException heldByThisProcess) {
+            return null;
+        }
+    }
+
     /** Whether a running container uses the volume (holds its lock). */
     public boolean inUse(String name) throws StoreException {
         try (FileChannel channel = FileChannel.open(dir.resolve(name).resolve(LOCK), StandardOpenOption.CREATE,
                 StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            FileLock lock = channel.tryLock();
+            FileLock lock = tryExclusive(channel);
             if (lock == null) return true;
             lock.release();
             return false;
