@@ -99,13 +99,16 @@ public final class UserNamespaceTasks {
         String relative = containerPath.replaceFirst("^/+", "");
         ops.add(new Op.OpenAt2(ROOT_SLOT, relative, O_PATH | O_DIRECTORY | O_CLOEXEC,
                 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS, PARENT_SLOT));
+        // The volume is the working directory before anything is mounted: a root that holds
+        // the store (--rootfs of a home directory) cannot cover it.
+        ops.add(new Op.Chdir(volume.toString()));
         // The resolved directory is bound over the root's path in this namespace only, so cp
         // gets a plain path that no later symlink swap can redirect.
         ops.add(new Op.Mount("/proc/self/fd/" + PARENT_SLOT, root, null, MS_BIND, null, 0));
         ops.add(new Op.Close(PARENT_SLOT));
         ops.add(new Op.Close(ROOT_SLOT));
-        ops.add(new Op.Exec(List.of("/usr/bin/cp", "/bin/cp"),
-                List.of("cp", "-a", "--", root + "/.", volume.toString()), List.of("LC_ALL=C")));
+        ops.add(new Op.Exec(List.of("/usr/bin/cp", "/bin/cp"), List.of("cp", "-a", "--", root + "/.", "."),
+                List.of("LC_ALL=C")));
         int status = launcher.runInUserNamespace(userns, CLONE_NEWNS, ops);
         if (status != 0) {
             throw new JrunException("copy the image's " + containerPath + " into " + what + " (" + volume

@@ -79,9 +79,9 @@ class VolumeSetupTest {
         assertEquals(new Op.Mount(null, "/", null, MS_REC | MS_PRIVATE, null, 0), ops.get(0));
         assertEquals(new Op.OpenAt2(900, "data", O_PATH | O_DIRECTORY | O_CLOEXEC,
                 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS, 901), ops.get(2));
-        assertEquals(new Op.Mount("/proc/self/fd/901", root, null, MS_BIND, null, 0), ops.get(3));
-        assertEquals(List.of("cp", "-a", "--", root + "/.", tmp.resolve("volumes/vol").toString()),
-                ((Op.Exec) ops.get(ops.size() - 1)).argv());
+        assertEquals(new Op.Chdir(tmp.resolve("volumes/vol").toString()), ops.get(3));
+        assertEquals(new Op.Mount("/proc/self/fd/901", root, null, MS_BIND, null, 0), ops.get(4));
+        assertEquals(List.of("cp", "-a", "--", root + "/.", "."), ((Op.Exec) ops.get(ops.size() - 1)).argv());
         assertTrue(sys.calls.contains("helper flags " + (CLONE_NEWNS | CLONE_NEWUSER)), sys.calls.toString());
         assertEquals(List.of("vol"), used);
 
