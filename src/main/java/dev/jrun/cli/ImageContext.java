@@ -102,8 +102,8 @@ final class ImageContext {
     }
 
     /** Prepares a plan's volumes (copy-up, :U) inside the user namespace. */
-    VolumeSetup volumeSetup() throws JrunException {
-        return new VolumeSetup(tasks(), namedVolumes());
+    VolumeSetup volumeSetup() {
+        return new VolumeSetup(launcher, namedVolumes());
     }
 
     RegistryClient client() {

@@ -12,15 +12,17 @@ import java.util.stream.Stream;
  * user) and {@code :U} (the tree given to the container's user).
  */
 public final class VolumeSetup {
-    private final UserNamespaceTasks tasks;
+    private final Launcher launcher;
     private final NamedVolumes named;
 
-    public VolumeSetup(UserNamespaceTasks tasks, NamedVolumes named) {
-        this.tasks = tasks;
+    public VolumeSetup(Launcher launcher, NamedVolumes named) {
+        this.launcher = launcher;
         this.named = named;
     }
 
     public void prepare(LaunchPlan plan) throws JrunException {
+        // The container's own map (also --userns-remap's): owners must mean what they will mean inside.
+        UserNamespaceTasks tasks = new UserNamespaceTasks(launcher, plan.userNamespace());
         ProcessIdentity user = plan.identity();
         RootfsView view = new RootfsView(plan.rootfs());
         for (Volume v : plan.volumes()) {

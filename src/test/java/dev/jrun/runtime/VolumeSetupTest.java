@@ -58,7 +58,7 @@ class VolumeSetupTest {
     private void prepare(LaunchPlan plan) throws JrunException {
         int before = sys.allSpawnedOps.size();
         Launcher launcher = new Launcher(sys, (pid, userns) -> { });
-        new VolumeSetup(new UserNamespaceTasks(launcher, plan.userNamespace()), volumes).prepare(plan);
+        new VolumeSetup(launcher, volumes).prepare(plan);
         for (int i = before; i < sys.allSpawnedOps.size(); i++) {
             List<Op> ops = sys.allSpawnedOps.get(i);
             int start = 0;
