@@ -178,10 +178,7 @@ public final class ContainerScript {
                     t.createMountPoint() ? 0 : Op.IGNORE_ENOENT));
         }
 
-        // 12. /etc/hostname, /etc/hosts, /etc/resolv.conf from a tmpfs that leaves nothing behind.
-        etcFiles();
-
-        // 13. Volumes and the user's tmpfs, after /dev so they may go below it, shallowest path
+        // 12. Volumes and the user's tmpfs, after /dev so they may go below it, shallowest path
         //     first (as podman sorts them) so that /data/sub is not hidden by /data.
         List<Object> userMounts = new ArrayList<>(plan.volumes());
         userMounts.addAll(plan.tmpfsMounts());
@@ -202,6 +199,10 @@ public final class ContainerScript {
             }
             attach(volumeSlots.get(plan.volumes().indexOf(v)), v.containerPath(), "volume " + v.hostPath());
         }
+
+        // 13. /etc/hostname, /etc/hosts, /etc/resolv.conf (and --passwd's lines) from a tmpfs that
+        //     leaves nothing behind; after the user's mounts, so a volume on /etc gets them too.
+        etcFiles();
         if (plan.mtabLink()) ops.add(new Op.Symlink("/proc/mounts", "/etc/mtab", Op.IGNORE_EEXIST));
 
         // 14. Kernel interfaces a container has no business with, as podman masks them. The

@@ -91,6 +91,7 @@ public final class LaunchPlanner {
         MountPlanner.Mounts mounts = new MountPlanner(namedVolumes).plan(spec);
         List<EtcFile> etc = etcFiles(view, hostname, spec.network());
         for (PasswdEntries.Addition a : passwd.files()) addEtc(etc, view, a.path(), a.content());
+        etc = underUserMounts(etc, mounts);
         // podman links /etc/mtab to /proc/mounts where the image has none (mount(8) and df read it).
         boolean mtab = view.kind("/etc/mtab") == RootfsView.Kind.MISSING
                 && view.kind("/etc") == RootfsView.Kind.DIRECTORY && view.canCreateIn("/etc");
@@ -226,6 +227,31 @@ public final class LaunchPlanner {
         } else if (fromHost && host.env().containsKey(key)) {
             env.put(key, host.env().get(key));
         }
+    }
+
+    /**
+     * jrun's /etc files go on top of the user's mounts, as podman's do: a volume on /etc gets
+     * hostname, hosts and resolv.conf (their mount points made in it). A file the user mounts
+     * on one of those paths is the user's, and jrun leaves it alone.
+     */
+    private static List<EtcFile> underUserMounts(List<EtcFile> etc, MountPlanner.Mounts mounts) {
+        Map<String, Boolean> readOnlyByTarget = new LinkedHashMap<>();
+        mounts.volumes().forEach(v -> readOnlyByTarget.put(v.containerPath(), v.readOnly()));
+        mounts.tmpfs().forEach(t -> readOnlyByTarget.put(t.path(), (t.mountFlags() & dev.jrun.sys.Linux.MS_RDONLY) != 0));
+        List<EtcFile> out = new ArrayList<>();
+        for (EtcFile f : etc) {
+            if (readOnlyByTarget.containsKey(f.path())) continue;
+            Optional<Boolean> cover = readOnlyByTarget.entrySet().stream()
+                    .filter(e -> f.path().startsWith(e.getKey() + "/")).map(Map.Entry::getValue)
+                    .reduce((a, b) -> a || b);
+            if (cover.isEmpty()) {
+                out.add(f);
+            } else if (!cover.get()) {
+                // The mount's content, not the image's, decides whether the file exists: create it.
+                out.add(new EtcFile(f.path(), f.content(), true, false));
+            } // under a read-only mount no mount point can be made: the container keeps what is there
+        }
+        return out;
     }
 
     /**

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  */
 class PodmanComparisonIT {
     static final String IMAGE = "localhost/busybox:latest";
-    static final List<String> VOLUMES = List.of("jrun-cmp-new", "jrun-cmp-tmp");
+    static final List<String> VOLUMES = List.of("jrun-cmp-new", "jrun-cmp-tmp", "jrun-cmp-etc");
     static User alice;
     static Path work;
     static Path store;
@@ -111,6 +111,9 @@ class PodmanComparisonIT {
                 "stat -c '%u %g %a' /newvol; ls -A /newvol; touch /newvol/x && echo ok");
         compare(List.of("-v", "jrun-cmp-new:/again"), "ls", "/again");
         compare(List.of("-v", "jrun-cmp-tmp:/tmp:ro"), "sh", "-c", "touch /tmp/x 2>/dev/null || echo ro");
+        // A volume on /etc: filled from the image, and the hostname, hosts and resolv.conf on top.
+        // (podman 4.3 writes /etc/hostname without a final newline, jrun with one: grep -c, not cat.)
+        compare(List.of("-v", "jrun-cmp-etc:/etc"), "sh", "-c", "grep -c . /etc/hostname; cat /etc/group; ls /etc");
         compare(List.of("--tmpfs", "/scratch:size=1m,mode=700"), "sh", "-c", "grep ' /scratch ' /proc/mounts");
         compare(List.of("--mount", "type=tmpfs,target=/t,tmpfs-size=2m"), "sh", "-c", "grep ' /t ' /proc/mounts");
         Host.Result ls = TestInstall.jrun("alice", Map.of("JRUN_ROOT", store.toString()), "volume", "ls");

@@ -244,6 +244,20 @@ class PodmanRunOptionsTest {
     }
 
     @Test
+    void etcFilesGoOnTopOfAVolumeOnEtcAndTheUsersOwnFileWins() throws Exception {
+        Path hosts = Files.writeString(tmp.resolve("my-hosts"), "10.0.0.1 mine\n");
+        Options o = new Options();
+        o.volumes = List.of("etcvol:/etc", hosts + ":/etc/hosts");
+        o.volumeStore = new FakeVolumes(tmp.resolve("volumes"));
+        LaunchPlan p = plan(o);
+        EtcFile hostname = p.etcFiles().stream().filter(f -> f.path().equals("/etc/hostname")).findFirst().orElseThrow();
+        assertTrue(hostname.createMountPoint(), "made in the volume, whatever the image has");
+        assertEquals(null, etc(p, "/etc/hosts"), "the user's /etc/hosts is not covered");
+        o.volumes = List.of("etcvol:/etc:ro");
+        assertEquals(List.of(), plan(o).etcFiles(), "nothing can be made in a read-only volume");
+    }
+
+    @Test
     void hostileOrWrongMountOptionsAreRefusedWithTheOptionNamed() throws Exception {
         Path data = Files.createDirectories(tmp.resolve("data"));
         Map<String, List<String>> cases = Map.of(
