@@ -93,7 +93,9 @@ public final class LaunchPlanner {
         for (PasswdEntries.Addition a : passwd.files()) addEtc(etc, view, a.path(), a.content());
         etc = underUserMounts(etc, mounts);
         // podman links /etc/mtab to /proc/mounts where the image has none (mount(8) and df read it).
-        boolean mtab = view.kind("/etc/mtab") == RootfsView.Kind.MISSING
+        // canCreateIn asks as the caller, who is container root unless --userns-remap maps another.
+        boolean asCaller = spec.usernsRemap().isEmpty();
+        boolean mtab = asCaller && view.kind("/etc/mtab") == RootfsView.Kind.MISSING
                 && view.kind("/etc") == RootfsView.Kind.DIRECTORY && view.canCreateIn("/etc");
         return new LaunchPlan(spec.rootfs(), userns, spec.network(), hostname, argv,
                 executableCandidates(argv.get(0), path), env, workdir, identity, spec.readOnly(),
@@ -270,7 +272,9 @@ public final class LaunchPlanner {
             switch (view.kind(path)) {
                 case DIRECTORY, SYMLINK -> out.add(new TmpfsMount(path, flags, "", false));
                 case MISSING -> {
-                    if (creatable(view, path)) out.add(new TmpfsMount(path, flags, "", true));
+                    if (spec.usernsRemap().isEmpty() && creatable(view, path)) {
+                        out.add(new TmpfsMount(path, flags, "", true));
+                    }
                 }
                 default -> { } // a file there: the image's choice
             }

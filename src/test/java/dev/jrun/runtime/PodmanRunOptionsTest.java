@@ -189,6 +189,20 @@ class PodmanRunOptionsTest {
         assertFalse(plan(new Options()).mtabLink());
     }
 
+    @Test
+    void underAnotherMapNothingIsCreatedInTheRootfs() throws Exception {
+        // As root with --userns-remap, container root is a subordinate ID: that jrun (root) may
+        // write /etc says nothing about whether the container's root may.
+        HostEnvironment base = Fixtures.host(tmp, 0, "root", "vagrant:100000:65536\n");
+        Path root = Fixtures.rootfs(tmp.resolve("root"));
+        RunSpec spec = new RunSpec(new RootFs.Directory(root), ContainerDefaults.NONE, List.of("id"), Optional.empty(),
+                List.of(), List.of(), Optional.empty(), Optional.empty(), Optional.of("box"), true, List.of(),
+                Network.NONE, false, false, Optional.of("vagrant"), 10);
+        LaunchPlan p = new LaunchPlanner(base, new RecordingSyscalls(), w -> { }).plan(spec);
+        assertFalse(p.mtabLink());
+        assertEquals(List.of(), p.scratchTmpfs().stream().filter(TmpfsMount::createMountPoint).toList());
+    }
+
     /** A store of named volumes in a temporary directory. */
     private static final class FakeVolumes implements NamedVolumes {
         final Path dir;
