@@ -22,9 +22,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/keyctl.h>
+#include <linux/seccomp.h>
 #include <sched.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -216,6 +221,28 @@ static int run_op(const struct jrun_op *op) {
         return move_fd((int) syscall(SYS_fsmount, (int) op->n0, (unsigned) op->n1, (unsigned) op->n2), (int) op->n3);
     case JRUN_OP_CLOSE_RANGE:
         return (int) syscall(SYS_close_range, (unsigned) op->n0, (unsigned) op->n1, (unsigned) op->n2);
+    case JRUN_OP_SETNS:
+        return setns((int) op->n0, (int) op->n1);
+    case JRUN_OP_FORK: {
+        /* setns(CLONE_NEWPID) moves only our children into the namespace (setns(2)), so the
+         * process that execs must be a child. The raw system call: glibc's fork() would run
+         * atfork handlers and take locks this vfork child must not touch. */
+        long pid = syscall(SYS_clone, (unsigned long) SIGCHLD, 0, 0, 0, 0);
+        if (pid < 0) return -1;
+        if (pid > 0) {
+            int32_t child = (int32_t) pid;
+            if (op->n0 >= 0) write_all((int) op->n0, &child, sizeof child);
+            _exit(0);
+        }
+        return 0;
+    }
+    case JRUN_OP_SECCOMP: {
+        struct sock_fprog prog = { (unsigned short) op->n0, (struct sock_filter *) op->s0 };
+        return (int) syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned) op->n1, &prog);
+    }
+    case JRUN_OP_JOIN_SESSION_KEYRING:
+        /* Returns the new keyring's serial number. */
+        return syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, (char *) NULL) < 0 ? -1 : 0;
     default:
         /* Java and C disagree about the protocol: refuse to guess, stop here. */
         return -2;
@@ -256,6 +283,8 @@ static int child_main(void *arg) {
         if (r == -2) fail(a, i, JRUN_UNKNOWN_OP);
         if ((op->flags & JRUN_OPF_IGNORE_EEXIST) && errno == EEXIST) continue;
         if ((op->flags & JRUN_OPF_IGNORE_ENOENT) && errno == ENOENT) continue;
+        if ((op->flags & JRUN_OPF_IGNORE_ENOTDIR) && errno == ENOTDIR) continue;
+        if ((op->flags & JRUN_OPF_IGNORE_ENOSYS) && errno == ENOSYS) continue;
         fail(a, i, errno);
     }
     fail(a, a->nops, 0);     /* a plan must end in exec or exit */
@@ -277,6 +306,68 @@ int32_t jrun_recv_fd(int32_t socket_fd) {
     struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
     if (n == 0 || c == NULL || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) return -EBADMSG;
     return *(int *) CMSG_DATA(c);
+}
+
+int32_t jrun_pidfd_open(int32_t pid) {
+    long fd = syscall(SYS_pidfd_open, pid, 0);
+    return fd < 0 ? -errno : (int32_t) fd;
+}
+
+int32_t jrun_pidfd_send_signal(int32_t pidfd, int32_t signal) {
+    return syscall(SYS_pidfd_send_signal, pidfd, signal, NULL, 0) < 0 ? -errno : 0;
+}
+
+/* execve(2) with the descriptors in keep made inheritable first; returns -errno on failure. */
+int32_t jrun_exec(const char *path, char *const *argv, char *const *envp, const int32_t *keep, int32_t nkeep) {
+    for (int32_t i = 0; i < nkeep; i++) {
+        int flags = fcntl(keep[i], F_GETFD);
+        if (flags < 0 || fcntl(keep[i], F_SETFD, flags & ~FD_CLOEXEC) < 0) return -errno;
+    }
+    /* Held pending across execve (the mask survives it) until the new program has handlers. */
+    sigset_t forwarded, old;
+    sigemptyset(&forwarded);
+    int sigs[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH };
+    for (size_t i = 0; i < sizeof sigs / sizeof *sigs; i++) sigaddset(&forwarded, sigs[i]);
+    pthread_sigmask(SIG_BLOCK, &forwarded, &old);
+    execve(path, argv, envp);
+    int saved = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return -saved;
+}
+
+const struct jrun_op *jrun_blob_relocate(void *blob, uint64_t size, int32_t *nops) {
+    /* The buffer comes from jrun's own JVM, but it is checked like input: a bad offset must
+     * fail here rather than send the child through a wild pointer. */
+    struct jrun_blob_header h;
+    if (size < sizeof h || ((uintptr_t) blob & 7)) goto bad;
+    memcpy(&h, blob, sizeof h);
+    uint64_t relocs_end = sizeof h + (uint64_t) h.nrelocs * 8;
+    uint64_t ops_end = (uint64_t) h.ops_offset + (uint64_t) h.nops * sizeof(struct jrun_op);
+    if (h.magic != JRUN_BLOB_MAGIC || relocs_end > size || h.ops_offset < relocs_end
+            || (h.ops_offset & 7) || ops_end > size || h.nops > 100000) goto bad;
+    char *base = blob;
+    const uint64_t *relocs = (const uint64_t *) (base + sizeof h);
+    for (uint32_t i = 0; i < h.nrelocs; i++) {
+        uint64_t slot = relocs[i], target;
+        if (slot < relocs_end || (slot & 7) || slot + 8 > size) goto bad;
+        memcpy(&target, base + slot, 8);
+        if (target >= size) goto bad;
+        uintptr_t absolute = (uintptr_t) base + target;
+        memcpy(base + slot, &absolute, 8);
+    }
+    *nops = (int32_t) h.nops;
+    return (const struct jrun_op *) (base + h.ops_offset);
+bad:
+    errno = EINVAL;
+    return NULL;
+}
+
+long jrun_spawn_blob(void *blob, int64_t size, int64_t ns_flags,
+                     int32_t pid_fd, int32_t go_fd, int32_t go_writer_fd, int32_t err_fd) {
+    int32_t nops;
+    const struct jrun_op *ops = jrun_blob_relocate(blob, (uint64_t) size, &nops);
+    if (ops == NULL) return -EINVAL;
+    return jrun_spawn(ops, nops, ns_flags, pid_fd, go_fd, go_writer_fd, err_fd);
 }
 
 int32_t jrun_op_size(void) {

@@ -44,11 +44,17 @@ enum jrun_opcode {
     JRUN_OP_FSMOUNT,          /* fsmount(n0, n1, n2) moved to fd n3 */
     JRUN_OP_SEND_FD,          /* sendmsg(n0) of fd n1 with SCM_RIGHTS */
     JRUN_OP_CLOSE_RANGE,      /* close_range(n0, n1, n2) */
+    JRUN_OP_SETNS,            /* setns(n0, n1) */
+    JRUN_OP_FORK,             /* fork(); the parent writes the child's PID on fd n0 and exits 0 */
+    JRUN_OP_SECCOMP,          /* seccomp(SECCOMP_SET_MODE_FILTER, n1, {n0 instructions, s0}) */
+    JRUN_OP_JOIN_SESSION_KEYRING, /* keyctl(KEYCTL_JOIN_SESSION_KEYRING, NULL) */
 };
 
 /* Per-operation flags: which errno values count as success. */
 #define JRUN_OPF_IGNORE_EEXIST 1
 #define JRUN_OPF_IGNORE_ENOENT 2
+#define JRUN_OPF_IGNORE_ENOTDIR 4
+#define JRUN_OPF_IGNORE_ENOSYS 8
 
 struct jrun_op {              /* 72 bytes, little and big endian alike */
     int32_t code;
@@ -66,10 +72,31 @@ struct jrun_failure {
 /* The error reported for an operation code this library does not know (never a real errno). */
 #define JRUN_UNKNOWN_OP (-1)
 
+/*
+ * An operation list in one relocatable buffer, as Java's OpEncoder writes it: this header,
+ * then nrelocs 64-bit offsets of pointer slots, then the ops, then the strings and arrays.
+ * Every pointer slot listed holds an offset from the start of the buffer until relocated.
+ */
+struct jrun_blob_header {
+    uint32_t magic;           /* JRUN_BLOB_MAGIC */
+    uint32_t nops;
+    uint32_t nrelocs;
+    uint32_t ops_offset;
+};
+#define JRUN_BLOB_MAGIC 0x4a4f5053u   /* "JOPS" */
+
+/* Relocates a blob in place; the ops, or NULL (errno EINVAL) when it is malformed. */
+const struct jrun_op *jrun_blob_relocate(void *blob, uint64_t size, int32_t *nops);
+
+long jrun_spawn_blob(void *blob, int64_t size, int64_t ns_flags,
+                     int32_t pid_fd, int32_t go_fd, int32_t go_writer_fd, int32_t err_fd);
 long jrun_spawn(const struct jrun_op *ops, int32_t nops, int64_t ns_flags,
                 int32_t pid_fd, int32_t go_fd, int32_t go_writer_fd, int32_t err_fd);
 int32_t jrun_forward_signals(int32_t pid, const int32_t *signals, int32_t count, int32_t notify_fd);
 int32_t jrun_op_size(void);
 int32_t jrun_recv_fd(int32_t socket_fd);
+int32_t jrun_pidfd_open(int32_t pid);
+int32_t jrun_pidfd_send_signal(int32_t pidfd, int32_t signal);
+int32_t jrun_exec(const char *path, char *const *argv, char *const *envp, const int32_t *keep, int32_t nkeep);
 
 #endif

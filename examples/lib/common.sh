@@ -197,7 +197,7 @@ start_sleep() {
   local seconds=$1 i line
   shift
   # Not through the jrun function: $! must be jrun itself, so that SIGTERM reaches it.
-  "$JRUN" run --stop-timeout 1 "$@" sleep "$seconds" &
+  "$JRUN" run --rm --stop-timeout 1 "$@" sleep "$seconds" &
   sleep_jrun=$!
   cleanup_pid "$sleep_jrun"
   sleep_pid=

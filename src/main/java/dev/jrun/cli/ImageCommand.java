@@ -1,5 +1,7 @@
 package dev.jrun.cli;
 
+import dev.jrun.container.Engine;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jrun.errors.JrunException;
@@ -28,7 +30,7 @@ final class ImageCommand {
 
         @Override
         public Integer call() throws JrunException {
-            ImageContext ctx = new ImageContext(image.jrun.root, true);
+            Engine ctx = new Engine(image.jrun.root, true, Warnings::print);
             ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             List<Object> out = new ArrayList<>();
             for (String name : names) {
@@ -62,7 +64,7 @@ final class ImageCommand {
 
         @Override
         public Integer call() throws JrunException {
-            RemovalReport report = new ImageContext(image.jrun.root, true).store().prune();
+            RemovalReport report = new Engine(image.jrun.root, true, Warnings::print).store().prune();
             report.images().forEach(id -> System.out.println("Deleted: " + id));
             System.out.println("Removed " + report.layers().size() + " layers and " + report.blobs().size() + " blobs");
             return 0;

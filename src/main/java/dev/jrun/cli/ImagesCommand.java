@@ -1,5 +1,7 @@
 package dev.jrun.cli;
 
+import dev.jrun.container.Engine;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jrun.errors.JrunException;
@@ -27,7 +29,7 @@ final class ImagesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JrunException {
-        List<ImageRecord> images = new ImageContext(jrun.root, true).store().images();
+        List<ImageRecord> images = new Engine(jrun.root, true, Warnings::print).store().images();
         if (quiet) {
             images.forEach(i -> System.out.println(i.id().substring(0, 12)));
             return 0;

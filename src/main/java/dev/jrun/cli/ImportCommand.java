@@ -1,5 +1,7 @@
 package dev.jrun.cli;
 
+import dev.jrun.container.Engine;
+
 import dev.jrun.errors.JrunException;
 import dev.jrun.store.ImageRecord;
 import java.io.IOException;
@@ -39,10 +41,10 @@ final class ImportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JrunException {
-        ImageContext ctx = new ImageContext(jrun.root, true);
+        Engine ctx = new Engine(jrun.root, true, Warnings::print);
         ImageRecord record;
         if (file.equals("-")) {
-            if (ctx.sys.isatty(0)) {
+            if (ctx.sys().isatty(0)) {
                 throw new JrunException("import -: standard input is a terminal, not a tarball; pipe one in"
                         + " (jrun import - NAME < rootfs.tar)");
             }

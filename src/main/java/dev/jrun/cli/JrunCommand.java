@@ -40,6 +40,16 @@ public final class JrunCommand {
     private static Map<String, Supplier<Object>> subcommands() {
         Map<String, Supplier<Object>> m = new LinkedHashMap<>();
         m.put("run", RunCommand::new);
+        m.put("ps", PsCommand::new);
+        m.put("logs", LogsCommand::new);
+        m.put("stop", StopCommand::new);
+        m.put("kill", KillCommand::new);
+        m.put("wait", WaitCommand::new);
+        m.put("rm", RmCommand::new);
+        m.put("exec", ExecCommand::new);
+        m.put("start", StartCommand::new);
+        m.put("container", ContainerCommand::new);
+        m.put("inspect", InspectCommand::new);
         m.put("pull", PullCommand::new);
         m.put("images", ImagesCommand::new);
         m.put("rmi", RmiCommand::new);
@@ -51,6 +61,7 @@ public final class JrunCommand {
         m.put("logout", LogoutCommand::new);
         m.put("volume", VolumeCommand::new);
         m.put("unshare", UnshareCommand::new);
+        m.put("info", InfoCommand::new);
         m.put("completion", picocli.AutoComplete.GenerateCompletion::new);
         m.put("help", CommandLine.HelpCommand::new);
         return m;

@@ -1,5 +1,7 @@
 package dev.jrun.cli;
 
+import dev.jrun.container.Engine;
+
 import dev.jrun.errors.JrunException;
 import dev.jrun.image.ImageArchives;
 import java.io.IOException;
@@ -29,10 +31,10 @@ final class LoadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JrunException {
-        ImageContext ctx = new ImageContext(jrun.root, true);
+        Engine ctx = new Engine(jrun.root, true, Warnings::print);
         ImageArchives.Loaded loaded;
         if (input == null || input.toString().equals("-")) {
-            if (ctx.sys.isatty(0)) {
+            if (ctx.sys().isatty(0)) {
                 throw new JrunException("load: standard input is a terminal, not an archive; give -i FILE or pipe one"
                         + " in (jrun load < image.tar)");
             }

@@ -1,5 +1,7 @@
 package dev.jrun.cli;
 
+import dev.jrun.container.Engine;
+
 import dev.jrun.errors.JrunException;
 import dev.jrun.image.RegistriesConf;
 import dev.jrun.registry.AuthFile;
@@ -48,7 +50,7 @@ final class LoginCommand implements Callable<Integer> {
         }
         AuthFile auth = AuthFile.forEnvironment(env);
         boolean insecure = RegistriesConf.load(env).isInsecure(registry);
-        ImageContext ctx = new ImageContext(null, true);
+        Engine ctx = new Engine(null, true, Warnings::print);
         auth.login(ctx.client(), registry, insecure, new Credentials(username, secret));
         System.out.println("Login Succeeded!");
         return 0;

@@ -1,5 +1,7 @@
 package dev.jrun.cli;
 
+import dev.jrun.container.Engine;
+
 import dev.jrun.errors.JrunException;
 import dev.jrun.image.ImageReference;
 import dev.jrun.oci.Platform;
@@ -25,7 +27,7 @@ final class PullCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JrunException {
-        ImageContext ctx = new ImageContext(jrun.root, quiet);
+        Engine ctx = new Engine(jrun.root, quiet, Warnings::print);
         ImageRecord record = ctx.images().pull(ImageReference.parse(image),
                 platform == null ? Platform.host() : Platform.parse(platform));
         System.out.println(record.id());

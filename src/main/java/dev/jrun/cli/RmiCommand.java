@@ -1,5 +1,7 @@
 package dev.jrun.cli;
 
+import dev.jrun.container.Engine;
+
 import dev.jrun.errors.JrunException;
 import dev.jrun.store.ImageRecord;
 import dev.jrun.store.RemovalReport;
@@ -24,7 +26,7 @@ final class RmiCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JrunException {
-        ImageContext ctx = new ImageContext(jrun.root, true);
+        Engine ctx = new Engine(jrun.root, true, Warnings::print);
         for (String image : images) {
             ImageRecord record = ctx.images().find(image).orElseThrow(() -> new JrunException("rmi " + image
                     + ": no such image in the store; see jrun images"));

@@ -1,14 +1,16 @@
 package dev.jrun.cli;
 
+import dev.jrun.container.ContainerRunner;
+import dev.jrun.container.Engine;
+import dev.jrun.container.RunRequest;
 import dev.jrun.errors.JrunException;
+import dev.jrun.image.Platforms;
+import dev.jrun.oci.Platform;
 import dev.jrun.runtime.ContainerDefaults;
 import dev.jrun.runtime.Entrypoints;
-import dev.jrun.runtime.LaunchPlan;
-import dev.jrun.runtime.Launcher;
 import dev.jrun.runtime.Network;
-import dev.jrun.runtime.ProcIdMapWriter;
-import dev.jrun.runtime.RootFs;
 import dev.jrun.runtime.RunSpec;
+import dev.jrun.runtime.SecurityOptions;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,13 +19,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParentCommand;
-import dev.jrun.image.ImageConfig;
-import dev.jrun.image.ImageReference;
-import dev.jrun.image.Platforms;
-import dev.jrun.oci.Platform;
-import dev.jrun.store.ContainerArea;
-import dev.jrun.store.ImageRecord;
+import picocli.CommandLine.Spec;
 
 @Command(name = "run",
         description = "Run a command in a new container.")
@@ -94,7 +92,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-i", "--interactive"}, description = "Keep standard input connected.")
     boolean interactive;
 
-    @Option(names = "--rm", description = "Remove the container when it exits (jrun always does).")
+    @Option(names = "--rm", description = "Remove the container when it exits.")
     boolean rm;
 
     @Option(names = "--userns-remap", paramLabel = "USER[:GROUP]",
@@ -107,6 +105,22 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--entrypoint", paramLabel = "CMD", description = "Override the image's entrypoint.")
     String entrypoint;
+
+    @Option(names = "--cap-add", paramLabel = "CAP", split = ",",
+            description = "Add a capability to the container's bounding set (capabilities(7) name, or ALL).")
+    List<String> capAdd = new ArrayList<>();
+
+    @Option(names = "--cap-drop", paramLabel = "CAP", split = ",",
+            description = "Drop a capability from the container's bounding set (capabilities(7) name, or ALL).")
+    List<String> capDrop = new ArrayList<>();
+
+    @Option(names = "--privileged",
+            description = "All capabilities of the user namespace, no seccomp filter, no masked kernel paths.")
+    boolean privileged;
+
+    @Option(names = "--security-opt", paramLabel = "OPT",
+            description = "seccomp=unconfined|FILE, no-new-privileges, mask=PATHS, unmask=PATHS|ALL, label=disable.")
+    List<String> securityOpts = new ArrayList<>();
 
     @Parameters(paramLabel = "IMAGE|COMMAND", arity = "0..*",
             description = "With --rootfs: the command and its arguments. Otherwise: the image, then the command.")
@@ -133,95 +147,50 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = {"-q", "--quiet"}, description = "Say nothing while pulling.")
     boolean quiet;
 
+    @Option(names = {"-d", "--detach"}, description = "Run in the background under jrun-monitor and print the container's ID.")
+    boolean detach;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "The container's name (default: a random one).")
+    String name;
+
     @ParentCommand JrunCommand jrun;
+
+    @Spec CommandSpec commandSpec;
 
     @Override
     public Integer call() throws JrunException {
-        if (rootfs != null) {
-            ImageContext ctx = new ImageContext(jrun == null ? null : jrun.root, quiet);
-            RunSpec spec = spec(new RootFs.Directory(rootfs.toAbsolutePath().normalize()), ContainerDefaults.NONE,
-                    positional, Optional.ofNullable(hostname));
-            LaunchPlan plan = ctx.runPlanner().plan(spec);
-            ctx.volumeSetup().prepare(plan);
-            return new Launcher(ctx.sys, new ProcIdMapWriter()).run(plan);
-        }
-        if (positional.isEmpty()) {
-            throw new JrunException("no image: give one (jrun run alpine sh) or a root filesystem (--rootfs DIR)");
-        }
-        if (usernsRemap != null) {
-            // Stored layers carry owners for your own map; another map would need a store of its
-            // own, as Docker keeps /var/lib/docker/231072.231072. Not there yet: say so plainly.
-            throw new JrunException("--userns-remap " + usernsRemap + " works with --rootfs DIR only: the image "
-                    + "store holds layers owned for your own user namespace; export the image to a directory "
-                    + "(jrun save, then unpack it) and run it with --rootfs");
-        }
-        ImageContext ctx = new ImageContext(jrun == null ? null : jrun.root, quiet);
-        ImageRecord image = image(ctx, positional.get(0));
-        ImageConfig config = ctx.images().config(image);
-        String id = ContainerIds.random();
-        ContainerArea area = ctx.store().createContainer(id, image);
-        // A ^C before the container runs ends the JVM the usual way: its files go with it.
-        Thread cleanup = new Thread(() -> removeQuietly(ctx, id, area));
-        Runtime.getRuntime().addShutdownHook(cleanup);
-        try {
-            RootFs root = Overlays.useOverlay(jrun == null ? null : jrun.storageDriver)
-                    ? new RootFs.Overlay(area.lowerDirs(), area.upper(), area.work(), area.rootfs())
-                    : Overlays.flattenedCopy(ctx, image, area);
-            // The container ID's start, as podman; none on the host's network (the host's is kept).
-            boolean hostNetwork = network() == Network.HOST;
-            RunSpec spec = spec(root, config.defaults(), positional.subList(1, positional.size()),
-                    Optional.ofNullable(hostname).or(() -> hostNetwork ? Optional.empty()
-                            : Optional.of(id.substring(0, 12))));
-            LaunchPlan plan = ctx.runPlanner().plan(spec);
-            ctx.volumeSetup().prepare(plan);
-            return new Launcher(ctx.sys, new ProcIdMapWriter()).run(plan);
-        } finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(cleanup);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook is running already
-            }
-            removeQuietly(ctx, id, area);
-        }
+        Engine engine = new Engine(jrun == null ? null : jrun.root, quiet, Warnings::print);
+        String id = new ContainerRunner(engine).run(request());
+        System.out.println(id);
+        return 0;
     }
 
-    /** A failed cleanup must neither hide the container's exit status nor jrun's own error. */
-    private static void removeQuietly(ImageContext ctx, String id, ContainerArea area) {
-        try {
-            ctx.store().removeContainer(id);
-        } catch (JrunException e) {
-            Warnings.print("could not remove the container's files in " + area.dir() + ": " + e.getMessage()
-                    + "; the next jrun that opens the store removes them, or remove them with: jrun unshare rm -rf "
-                    + area.dir());
-        }
+    /** The options as a request; `jrun start` parses the recorded options again into one. */
+    RunRequest request() throws JrunException {
+        List<String> args = rootfs != null || positional.isEmpty() ? positional : positional.subList(1, positional.size());
+        return new RunRequest(spec(args), rootfs != null ? Optional.empty() : positional.stream().findFirst(),
+                Optional.ofNullable(rootfs), args, Optional.ofNullable(name), detach, rm, pull,
+                Platforms.asked(platform, os, arch, variant).map(Platform::toString),
+                Optional.ofNullable(jrun == null ? null : jrun.storageDriver),
+                runArguments());
     }
 
-    private ImageRecord image(ImageContext ctx, String name) throws JrunException {
-        Optional<Platform> asked = Platforms.asked(platform, os, arch, variant);
-        Platform wanted = asked.orElse(Platform.host());
-        switch (pull) {
-            case "always":
-                return ctx.images().pull(ImageReference.parse(name), wanted);
-            case "missing": {
-                Optional<ImageRecord> local = ctx.images().find(name, asked);
-                return local.isPresent() ? local.get() : ctx.images().pull(ImageReference.parse(name), wanted);
-            }
-            case "never":
-                return ctx.images().find(name, asked).orElseThrow(() -> new JrunException("image " + name
-                        + (asked.isPresent() ? " for " + wanted : "") + " is not in the store and --pull=never "
-                        + "forbids pulling it; run jrun pull " + (asked.isPresent() ? "--platform " + wanted + " " : "")
-                        + name));
-            default:
-                throw new JrunException("--pull " + pull + ": expected missing, always or never");
-        }
+    /** What followed `run` on the command line, kept so that `jrun start` runs the container the same way. */
+    private List<String> runArguments() {
+        if (commandSpec == null || commandSpec.commandLine().getParseResult() == null) return List.of();
+        List<String> all = commandSpec.commandLine().getParseResult().originalArgs();
+        int run = all.indexOf("run");
+        return run < 0 ? List.of() : List.copyOf(all.subList(run + 1, all.size()));
     }
 
-    private RunSpec spec(RootFs root, ContainerDefaults defaults, List<String> command, Optional<String> host)
-            throws JrunException {
-        return new RunSpec(root, defaults, command, Optional.ofNullable(entrypoint).map(Entrypoints::parse),
-                env, envFiles, Optional.ofNullable(workdir), Optional.ofNullable(user), host,
+    /** The options as a spec; its root and image defaults are filled in once the image is known. */
+    private RunSpec spec(List<String> command) throws JrunException {
+        return new RunSpec(null, ContainerDefaults.NONE, command,
+                Optional.ofNullable(entrypoint).map(Entrypoints::parse),
+                env, envFiles, Optional.ofNullable(workdir), Optional.ofNullable(user), Optional.ofNullable(hostname),
                 readOnly, volumes, network(), tty, interactive, Optional.ofNullable(usernsRemap), stopTimeout,
-                mounts, tmpfs, readOnlyTmpfs, passwd, Optional.ofNullable(passwdEntry));
+                new SecurityOptions(capAdd, capDrop, privileged, securityOpts), mounts, tmpfs, readOnlyTmpfs, passwd,
+                Optional.ofNullable(passwdEntry));
     }
 
     private Network network() throws JrunException {

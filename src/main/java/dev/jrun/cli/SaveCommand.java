@@ -1,5 +1,7 @@
 package dev.jrun.cli;
 
+import dev.jrun.container.Engine;
+
 import dev.jrun.errors.JrunException;
 import dev.jrun.image.ImageArchives;
 import dev.jrun.image.ImageReference;
@@ -35,7 +37,7 @@ final class SaveCommand implements Callable<Integer> {
     @Override
     public Integer call() throws JrunException {
         ImageArchives.Format f = ImageArchives.Format.parse(format);
-        ImageContext ctx = new ImageContext(jrun.root, true);
+        Engine ctx = new Engine(jrun.root, true, Warnings::print);
         ImageRecord record = ctx.images().find(image).orElseThrow(() -> new JrunException("save " + image
                 + ": no such image in the store; see jrun images"));
         String name = nameIn(record, image);
@@ -43,7 +45,7 @@ final class SaveCommand implements Callable<Integer> {
             ctx.archives().save(record, name, f, output);
             return 0;
         }
-        if (ctx.sys.isatty(1)) {
+        if (ctx.sys().isatty(1)) {
             throw new JrunException("save: refusing to write an archive to a terminal; use -o FILE or redirect"
                     + " standard output (jrun save " + image + " > image.tar)");
         }

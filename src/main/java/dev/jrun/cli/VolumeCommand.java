@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jrun.container.Engine;
 import dev.jrun.errors.JrunException;
 import dev.jrun.store.Volumes;
 import java.io.BufferedReader;
@@ -24,7 +25,7 @@ final class VolumeCommand {
     @ParentCommand JrunCommand jrun;
 
     Volumes volumes() throws JrunException {
-        return new ImageContext(jrun == null ? null : jrun.root, true).volumes();
+        return new Engine(jrun == null ? null : jrun.root, true, Warnings::print).volumes();
     }
 
     @Command(name = "create", description = "Create a named volume.", mixinStandardHelpOptions = true)

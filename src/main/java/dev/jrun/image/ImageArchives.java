@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jrun.errors.JrunException;
 import dev.jrun.image.layer.LayerImporter;
+import dev.jrun.image.layer.LayerOrigin;
 import dev.jrun.oci.BlobDigest;
 import dev.jrun.oci.DiffId;
 import dev.jrun.oci.Digest;
@@ -128,11 +129,32 @@ public final class ImageArchives {
     }
 
     private ImageRecord store(ArchiveImage image) throws JrunException {
-        List<LayerRef> refs = new ArrayList<>();
+        // Every layer is unpacked and verified before any is committed or any blob goes into
+        // the store, so a refused layer leaves the store as it was.
+        List<LayerImporter.Prepared> prepared = new ArrayList<>();
+        try {
+            prepareLayers(image, prepared);
+            for (LayerImporter.Prepared layer : prepared) {
+                layer.commit();
+            }
+        } finally {
+            for (LayerImporter.Prepared layer : prepared) {
+                layer.close();
+            }
+        }
+        return storeBlobsAndRecord(image);
+    }
+
+    private void prepareLayers(ArchiveImage image, List<LayerImporter.Prepared> prepared) throws JrunException {
+        java.util.Set<DiffId> seen = new java.util.HashSet<>();
         for (ArchiveImage.Layer layer : image.layers()) {
             if (!store.hasLayer(layer.diffId())) {
+                if (!seen.add(layer.diffId())) {
+                    continue; // the same layer twice in one image: unpacked once
+                }
                 try (InputStream in = layer.file().open()) {
-                    importer.importLayer(in, layer.diffId(), layer.mediaType());
+                    prepared.add(importer.prepare(in, layer.diffId(), layer.mediaType(),
+                            LayerOrigin.archive(image.what())));
                 } catch (IOException e) {
                     throw new JrunException(image.what() + ": cannot read layer " + layer.file().name() + ": "
                             + e.getMessage(), e);
@@ -144,6 +166,12 @@ public final class ImageArchives {
                 // diffID is an uncompressed tar verified by that very digest.)
                 verifyDiffId(layer, image.what());
             }
+        }
+    }
+
+    private ImageRecord storeBlobsAndRecord(ArchiveImage image) throws JrunException {
+        List<LayerRef> refs = new ArrayList<>();
+        for (ArchiveImage.Layer layer : image.layers()) {
             Path spooled = layer.file().path().toAbsolutePath().normalize();
             if (spooled.startsWith(store.root().resolve("tmp"))) {
                 store.linkBlob(layer.digest(), layer.file().size(), spooled); // no second copy of the layer
@@ -246,14 +274,15 @@ public final class ImageArchives {
                 Path blob = dir.resolve("layer.tar.gz");
                 RootfsCompressor.Result layer = RootfsCompressor.compress(tarball, blob, limits, source);
                 LayerRef ref = new LayerRef(layer.digest(), layer.diffId(), layer.size(), MediaTypes.OCI_LAYER_GZIP);
-                store.linkBlob(layer.digest(), layer.size(), blob);
                 if (!store.hasLayer(layer.diffId())) {
-                    try (InputStream in = store.openBlob(layer.digest())) {
-                        importer.importLayer(in, layer.diffId(), MediaTypes.OCI_LAYER_GZIP);
+                    // Unpacked from the temporary file: a refused tarball leaves no blob behind.
+                    try (InputStream in = Files.newInputStream(blob)) {
+                        importer.importLayer(in, layer.diffId(), MediaTypes.OCI_LAYER_GZIP, LayerOrigin.archive(source));
                     } catch (IOException e) {
                         throw new StoreException("import " + source + ": " + e.getMessage(), e);
                     }
                 }
+                store.linkBlob(layer.digest(), layer.size(), blob);
                 String created = Instant.now().toString();
                 byte[] config = importConfig(layer.diffId(), containerConfig, created, source, message);
                 BlobDigest configDigest = new BlobDigest(Digest.sha256(config));

@@ -34,7 +34,7 @@ public final class ImageReference {
 
     private static final String LEGACY_DOCKER_HUB = "index.docker.io";
     private static final String OFFICIAL_NAMESPACE = "library/";
-    /** docker/distribution's NameTotalLengthMax: the registry refuses longer names anyway. */
+    /** distribution/reference's RepositoryNameTotalLengthMax, applied to the path since v0.6.0. */
     private static final int NAME_MAX = 255;
     /** Longer input is not a reference; refusing early keeps error messages and regexes cheap. */
     private static final int INPUT_MAX = 4096;
@@ -121,8 +121,11 @@ public final class ImageReference {
             tag = DEFAULT_TAG;
         }
         ImageReference ref = new ImageReference(domain, remainder, tag, digest, shortName);
-        if (ref.name().length() > NAME_MAX) {
-            throw invalid(input, "the repository name is longer than " + NAME_MAX + " characters");
+        // Since distribution/reference v0.6.0 the limit is on the path alone, without the
+        // registry host (a long host name does not make a valid path invalid).
+        if (ref.path().length() > NAME_MAX) {
+            throw invalid(input, "the repository path (without the registry host) is longer than " + NAME_MAX
+                    + " characters");
         }
         return ref;
     }

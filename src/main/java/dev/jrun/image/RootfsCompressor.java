@@ -1,6 +1,7 @@
 package dev.jrun.image;
 
 import dev.jrun.errors.JrunException;
+import dev.jrun.image.tar.TarInput;
 import dev.jrun.oci.BlobDigest;
 import dev.jrun.oci.DiffId;
 import dev.jrun.oci.Digest;
@@ -29,7 +30,7 @@ final class RootfsCompressor {
         try (OutputStream file = Files.newOutputStream(blob, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
              DigestOutputStream hashed = new DigestOutputStream(file, compressed);
              GzipCompressorOutputStream gzip = new GzipCompressorOutputStream(hashed)) {
-            InputStream plain = new ArchiveStreams.Limited(ArchiveStreams.decompressed(tarball, source),
+            InputStream plain = TarInput.limited(ArchiveStreams.decompressed(tarball, source),
                     limits.maxTotalBytes());
             byte[] buf = new byte[1 << 16];
             for (int n; (n = plain.read(buf)) > 0; ) {
@@ -37,9 +38,13 @@ final class RootfsCompressor {
                 gzip.write(buf, 0, n);
                 uncompressed += n;
             }
-        } catch (ArchiveStreams.TooLarge e) {
+        } catch (TarInput.TooLarge e) {
             throw new JrunException("import " + source + ": it is larger than " + limits.maxTotalBytes()
                     + " bytes uncompressed: refusing it as a decompression bomb; nothing was imported");
+        } catch (java.io.EOFException e) {
+            // A gzip stream cut short; the JDK's exception has no message.
+            throw new JrunException("import " + source + ": it ends early (the compressed data is cut short): give the"
+                    + " whole file; nothing was imported", e);
         } catch (IOException e) {
             throw new JrunException("import " + source + ": reading it failed: " + e.getMessage()
                     + "; nothing was imported", e);

@@ -1,13 +1,14 @@
 package dev.jrun.image;
 
 import dev.jrun.errors.JrunException;
-import dev.jrun.image.layer.LayerUnpacker;
+import dev.jrun.image.tar.TarFormatException;
+import dev.jrun.image.tar.TarHeader;
+import dev.jrun.image.tar.TarInput;
+import dev.jrun.image.tar.TarReader;
 import dev.jrun.oci.Digest;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -16,9 +17,6 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * An image archive (tar, maybe gzip-compressed) read once, front to back, with every regular
@@ -30,7 +28,7 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * <p>Refused: names that are absolute or climb out ({@link ArchivePaths#clean}), a name given
  * twice (two different contents for one name would make the archive ambiguous), device nodes
  * and fifos (no image archive has them), sparse entries, more than the {@link ArchiveLimits},
- * and oversized GNU long-name/PAX headers (which commons-compress would buffer in memory).
+ * and anything {@link TarReader} refuses (it reads tar as Docker's Go reader does).
  * Symbolic and hard links are kept as links and followed only inside the archive (podman's
  * docker-archive links {@code ID/layer.tar} to {@code DIFFID.tar}).
  */
@@ -74,32 +72,39 @@ final class SpooledTar implements ArchiveFiles {
 
     private void read(InputStream in, ArchiveLimits limits) throws JrunException {
         long entries = 0;
-        String previous = "(start of archive)";
+        String previous = null;
         try {
-            InputStream plain = ArchiveStreams.decompressed(in, source);
-            ArchiveStreams.Limited limited = new ArchiveStreams.Limited(plain, limits.maxTotalBytes());
-            TarArchiveInputStream tar = new TarArchiveInputStream(
-                    new BufferedInputStream(new LayerUnpacker.MetadataEntryGuard(limited), 1 << 16), 10240, 512,
-                    StandardCharsets.UTF_8.name(), false);
-            TarArchiveEntry entry;
-            while ((entry = tar.getNextEntry()) != null) {
+            TarReader tar = TarInput.open(in, limits.maxTotalBytes()).reader();
+            TarHeader entry;
+            while ((entry = tar.next()) != null) {
+                if (entry.type() == TarHeader.PAX_GLOBAL) {
+                    continue; // ignored, as docker load ignores it
+                }
                 if (++entries > limits.maxEntries()) {
                     throw new JrunException(source + " has more than " + limits.maxEntries()
                             + " entries: refusing it as an archive bomb; nothing was loaded");
                 }
-                previous = ArchivePaths.shorten(entry.getName());
-                add(entry, tar, entries);
+                previous = ArchivePaths.shorten(entry.displayName());
+                add(entry, tar.data(), entries);
             }
-        } catch (ArchiveStreams.TooLarge e) {
+        } catch (TarInput.UnsupportedCompression e) {
+            throw new JrunException(source + " is " + e.compressionName() + "-compressed; jrun reads plain or"
+                    + " gzip-compressed archives: decompress it first (e.g. " + e.decompressor() + ") and try again");
+        } catch (TarInput.TooLarge e) {
             throw new JrunException(source + " is larger than " + limits.maxTotalBytes() + " bytes uncompressed:"
                     + " refusing it as a decompression bomb; nothing was loaded");
-        } catch (LayerUnpacker.MetadataTooLarge e) {
-            throw new JrunException(source + " has a " + e.getMessage() + ", more than the "
-                    + LayerUnpacker.MAX_METADATA_ENTRY_BYTES + " jrun reads into memory: refusing it as an archive"
-                    + " bomb; nothing was loaded");
-        } catch (IOException | IllegalArgumentException e) {
-            throw new JrunException("load " + source + ": it is not a readable tar archive ("
-                    + (entries == 0 ? "at its start" : "after entry \"" + previous + "\"") + ": " + e.getMessage()
+        } catch (TarFormatException e) {
+            String after = previous == null ? "" : ", after entry \"" + previous + "\"";
+            throw new JrunException("load " + source + ": "
+                    + (e.kind() == TarFormatException.Kind.TRUNCATED ? "it ends early: " + e.getMessage() + after
+                    + "; the file is incomplete, give the whole archive"
+                    : e.kind() == TarFormatException.Kind.METADATA_TOO_LARGE ? e.getMessage() + after
+                    + ": refusing it as an archive bomb; nothing was loaded"
+                    : "it is not a readable tar archive: " + e.getMessage() + after
+                    + "; give a file written by docker save, podman save or jrun save"), e);
+        } catch (IOException e) {
+            throw new JrunException("load " + source + ": reading it failed ("
+                    + (previous == null ? "at its start" : "after entry \"" + previous + "\"") + ": " + e.getMessage()
                     + "); give a file written by docker save, podman save or jrun save", e);
         }
         if (entries == 0) {
@@ -108,9 +113,9 @@ final class SpooledTar implements ArchiveFiles {
         }
     }
 
-    private void add(TarArchiveEntry entry, InputStream data, long index) throws JrunException, IOException {
-        String what = source + ": entry \"" + ArchivePaths.shorten(entry.getName()) + "\"";
-        String raw = entry.getName();
+    private void add(TarHeader entry, InputStream data, long index) throws JrunException, IOException {
+        String raw = entry.displayName();
+        String what = source + ": entry \"" + ArchivePaths.shorten(raw) + "\"";
         if (entry.isDirectory()) {
             String clean = raw.equals(".") || raw.equals("./") || raw.equals("/") ? "" : ArchivePaths.clean(raw, what);
             directories.add(clean);
@@ -124,16 +129,11 @@ final class SpooledTar implements ArchiveFiles {
             throw new JrunException(what + " appears twice; an image archive names each file once, so this one is"
                     + " ambiguous (broken or hostile) and was not loaded");
         }
-        if (entry.isCharacterDevice() || entry.isBlockDevice() || entry.isFIFO() || entry.isSparse()) {
-            throw new JrunException(what + " is a " + kind(entry) + "; an image archive holds only files,"
-                    + " directories and links, so it is broken or hostile and was not loaded");
-        }
-        if (entry.isSymbolicLink()) {
-            symlinks.put(name, entry.getLinkName());
-        } else if (entry.isLink()) {
-            hardlinks.put(name, ArchivePaths.clean(entry.getLinkName(), what + " (hard link target)"));
-        } else if (entry.getLinkFlag() == TarConstants.LF_NORMAL || entry.getLinkFlag() == TarConstants.LF_OLDNORM
-                || entry.getLinkFlag() == TarConstants.LF_CONTIG) {
+        if (entry.type() == TarHeader.SYMLINK) {
+            symlinks.put(name, entry.displayLinkName());
+        } else if (entry.type() == TarHeader.HARD_LINK) {
+            hardlinks.put(name, ArchivePaths.clean(entry.displayLinkName(), what + " (hard link target)"));
+        } else if ((entry.type() == TarHeader.REGULAR || entry.type() == TarHeader.CONTIGUOUS) && entry.sparse() == null) {
             files.put(name, spoolFile(name, data, index));
         } else {
             throw new JrunException(what + " is a " + kind(entry) + "; an image archive holds only files,"
@@ -156,12 +156,14 @@ final class SpooledTar implements ArchiveFiles {
         return new ArchiveFile(name, target, size, Digest.of(Digest.Algorithm.SHA256, md.digest()));
     }
 
-    private static String kind(TarArchiveEntry entry) {
-        if (entry.isCharacterDevice()) return "character device";
-        if (entry.isBlockDevice()) return "block device";
-        if (entry.isFIFO()) return "fifo";
-        if (entry.isSparse()) return "sparse file";
-        return "tar entry of type '" + (char) entry.getLinkFlag() + "'";
+    private static String kind(TarHeader entry) {
+        if (entry.sparse() != null) return "sparse file";
+        return switch (entry.type()) {
+            case TarHeader.CHAR_DEVICE -> "character device";
+            case TarHeader.BLOCK_DEVICE -> "block device";
+            case TarHeader.FIFO -> "fifo";
+            default -> "tar entry of type '" + (char) entry.type() + "'";
+        };
     }
 
     @Override

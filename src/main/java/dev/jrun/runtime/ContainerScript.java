@@ -2,11 +2,13 @@ package dev.jrun.runtime;
 
 import static dev.jrun.sys.Linux.*;
 
+import dev.jrun.seccomp.SeccompFilter;
 import dev.jrun.sys.Op;
 import dev.jrun.userns.UserNamespacePlan;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Compiles a {@link LaunchPlan} into the child's linear script. Read it top to bottom: it is
@@ -21,12 +23,19 @@ import java.util.List;
 public final class ContainerScript {
 
     /**
-     * Descriptors the launcher prepared, -1 when unused: /dev/null for stdin, the socket the
-     * terminal's master side goes back on, the error pipe, and the first free descriptor
-     * number for the script.
+     * Descriptors the launcher prepared, -1 when unused: what becomes stdin, stdout and stderr
+     * (-1: inherited), the socket the terminal's master side goes back on, the socket the
+     * container's user namespace goes back on (for its monitor's cleanup), the error pipe, and
+     * the first free descriptor number for the script.
      * {@code windowSize} is {rows, cols} of jrun's own terminal, or null.
      */
-    public record Descriptors(int stdin, int ttySocket, int errFd, int firstFreeSlot, int[] windowSize) {}
+    public record Descriptors(int stdin, int stdout, int stderr, int ttySocket, int usernsSocket, int errFd,
+                              int firstFreeSlot, int[] windowSize) {
+        /** The launch path of a JVM that stays the parent: stdout and stderr inherited. */
+        public Descriptors(int stdin, int ttySocket, int errFd, int firstFreeSlot, int[] windowSize) {
+            this(stdin, -1, -1, ttySocket, -1, errFd, firstFreeSlot, windowSize);
+        }
+    }
 
     /** Host devices a container gets, bound from the host as podman does rootless (mknod is not allowed). */
     static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
@@ -78,11 +87,27 @@ public final class ContainerScript {
         //    credential change clears the parent-death signal, prctl(2)).
         ops.addAll(becomeNamespaceRoot(plan.userNamespace()));
         ops.add(new Op.ParentDeathSignal(SIGKILL));
+        // A session keyring of its own, as runc gives each container: the one jrun inherited (and
+        // through pam_keyinit the caller's user keyring linked in it) holds the caller's keys,
+        // which the container could otherwise read, replace or plant keys in (keyrings(7)).
+        ops.add(new Op.JoinSessionKeyring());
 
         // 2. Close every descriptor inherited from the JVM but the few the script needs: a leaked
         //    fd is a way out of the container (runc's CVE-2024-21626 was a leaked directory fd
         //    reached through /proc/self/fd as the working directory).
-        ops.addAll(closeAllBut(fds.errFd(), fds.stdin(), fds.ttySocket()));
+        ops.addAll(closeAllBut(fds.errFd(), fds.stdin(), fds.stdout(), fds.stderr(), fds.ttySocket(),
+                fds.usernsSocket()));
+
+        // 2a. The monitor removes a --rm container's files after it ended. They belong to our
+        //     subordinate IDs, which only root of this user namespace may remove: the monitor
+        //     keeps the namespace (a descriptor of it) to join for that (setns(2)).
+        if (fds.usernsSocket() >= 0) {
+            int userns = slot();
+            ops.add(new Op.OpenAt2(AT_FDCWD, "/proc/self/ns/user", O_RDONLY | O_CLOEXEC, 0, userns));
+            ops.add(new Op.SendFd(fds.usernsSocket(), userns, "the user namespace"));
+            ops.add(new Op.Close(userns));
+            ops.add(new Op.Close(fds.usernsSocket()));
+        }
 
         // 3. Our mounts must never propagate to the host: the copied namespace keeps the host's
         //    shared peer groups (mount_namespaces(7)), so make everything private first.
@@ -156,7 +181,7 @@ public final class ContainerScript {
                 + (plan.userNamespace().gidMap().maps(5) ? ",gid=5" : "");
         ops.add(new Op.Mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC, ptsOptions, 0));
         ops.add(new Op.Symlink("pts/ptmx", "/dev/ptmx", 0));
-        if (plan.stdio() == StdioMode.TTY) newTerminal();
+        if (plan.stdio().tty()) newTerminal();
         ops.add(new Op.Mkdir("/dev/shm", 01777, 0));
         ops.add(new Op.Mount("shm", "/dev/shm", "tmpfs", NOSUID_NODEV_NOEXEC, "mode=1777,size=65536k", 0));
         ops.add(new Op.Mkdir("/dev/mqueue", 0755, 0));
@@ -213,6 +238,12 @@ public final class ContainerScript {
         for (String path : plan.maskedDirectories()) {
             ops.add(new Op.Mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k", Op.IGNORE_ENOENT));
         }
+        // --security-opt mask=: whether each is a file or a directory shows only inside, so both
+        // ways are tried; the one that does not fit fails with ENOTDIR and is skipped.
+        for (String path : plan.security().maskedPaths()) {
+            ops.add(new Op.Mount("tmpfs", path, "tmpfs", MS_RDONLY, "size=0k", Op.IGNORE_ENOENT | Op.IGNORE_ENOTDIR));
+            ops.add(new Op.Mount("/dev/null", path, null, MS_BIND, null, Op.IGNORE_ENOENT | Op.IGNORE_ENOTDIR));
+        }
         for (String path : plan.readOnlyPaths()) {
             ops.add(new Op.Mount(path, path, null, MS_BIND | MS_REC, null, Op.IGNORE_ENOENT));
             ops.add(new Op.MountSetAttr(AT_FDCWD, path, AT_RECURSIVE, MOUNT_ATTR_RDONLY, 0,
@@ -234,16 +265,40 @@ public final class ContainerScript {
         // Capabilities beyond podman's default set leave the bounding set, so not even
         // container root (or a setuid binary in the image) can regain them (capabilities(7)).
         for (int cap : plan.droppedCapabilities()) ops.add(new Op.CapBsetDrop(cap));
-        ProcessIdentity id = plan.identity();
-        if (plan.userNamespace().setgroupsAllowed()) ops.add(new Op.SetGroups(id.supplementaryGroups()));
+        // 17. The user, and the seccomp filter placed for it (see becomeUser).
+        becomeUser(ops, plan.identity(), plan.userNamespace().setgroupsAllowed(), plan.security(), true);
+
+        // 18. Become the command.
+        ops.add(new Op.Exec(plan.executableCandidates(), plan.argv(), plan.env()));
+        return List.copyOf(ops);
+    }
+
+    /**
+     * seccomp(2) takes a filter only with no_new_privs set or CAP_SYS_ADMIN in our user namespace
+     * (seccomp(2), EACCES). podman leaves no_new_privs off by default so setuid programs in the
+     * image keep working; then, as runc does, the filter must be loaded while we still hold
+     * CAP_SYS_ADMIN: a switch to a non-zero UID clears the effective set (capabilities(7)), so for
+     * such a user it comes before the switch, and the filter must allow
+     * setgroups/setresgid/setresuid/prctl/execve (podman's profile does). Otherwise it is the last
+     * step before execve, so it cannot refuse any of our own set-up. The same for `jrun exec`:
+     * a process entering the container gets the container's filter (runc exec does the same).
+     */
+    static void becomeUser(List<Op> ops, ProcessIdentity id, boolean setgroupsAllowed, ContainerSecurity security,
+                           boolean parentDeathSignal) {
+        Optional<SeccompFilter> seccomp = security.seccomp();
+        boolean filterLast = security.noNewPrivileges() || id.uid() == 0;
+        if (security.noNewPrivileges()) ops.add(new Op.NoNewPrivs());
+        if (seccomp.isPresent() && !filterLast) ops.add(seccompOp(seccomp.get()));
+        if (setgroupsAllowed) ops.add(new Op.SetGroups(id.supplementaryGroups()));
         ops.add(new Op.SetResGid(id.gid()));
         ops.add(new Op.SetResUid(id.uid()));
         // A credential change clears the parent-death signal (prctl(2)): set it again.
-        ops.add(new Op.ParentDeathSignal(SIGKILL));
+        if (parentDeathSignal) ops.add(new Op.ParentDeathSignal(SIGKILL));
+        if (seccomp.isPresent() && filterLast) ops.add(seccompOp(seccomp.get()));
+    }
 
-        // 17. Become the command.
-        ops.add(new Op.Exec(plan.executableCandidates(), plan.argv(), plan.env()));
-        return List.copyOf(ops);
+    private static Op seccompOp(SeccompFilter filter) {
+        return new Op.Seccomp(filter.program(), filter.source());
     }
 
     /** close_range(2) over everything from 3 up except {@code keep} (-1 entries are ignored). */
@@ -273,6 +328,9 @@ public final class ContainerScript {
         int context = slot();
         int mount = slot();
         ops.add(new Op.FsOpen(fstype, context));
+        // The source shows in mountinfo; "proc" and "sysfs" as mount(8) and podman leave it, since
+        // tools (and people) look for it there.
+        ops.add(new Op.FsConfig(context, FSCONFIG_SET_STRING, "source", fstype, "the source of a new " + fstype));
         ops.add(new Op.FsConfig(context, FSCONFIG_CMD_CREATE, null, null, "a new " + fstype));
         ops.add(new Op.FsMount(context, attributes, mount, "a new " + fstype));
         ops.add(new Op.Close(context));
@@ -347,40 +405,14 @@ public final class ContainerScript {
         ops.add(new Op.UnlinkAt(AT_FDCWD, ETC_STAGING, AT_REMOVEDIR));
     }
 
-    /**
-     * The terminal comes from the container's own devpts, so its name resolves inside
-     * (tty(1), /proc/self/fd/0 -> /dev/pts/0) as with podman; the master side goes to jrun.
-     */
     private void newTerminal() {
         int master = slot();
         terminalSlot = slot();
-        ops.add(new Op.OpenAt2(AT_FDCWD, "/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC, 0, master));
-        ops.add(new Op.Ioctl(master, TIOCSPTLCK, 0, new byte[4], 0, "unlock the new terminal"));
-        ops.add(new Op.Ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY, null, terminalSlot, "open the new terminal"));
-        if (fds.windowSize() != null) {
-            byte[] winsize = new byte[8];   // struct winsize: rows, cols, xpixel, ypixel (native shorts)
-            winsize[0] = (byte) fds.windowSize()[0];
-            winsize[1] = (byte) (fds.windowSize()[0] >> 8);
-            winsize[2] = (byte) fds.windowSize()[1];
-            winsize[3] = (byte) (fds.windowSize()[1] >> 8);
-            ops.add(new Op.Ioctl(terminalSlot, TIOCSWINSZ, 0, winsize, 0, "size the new terminal"));
-        }
-        ops.add(new Op.SendFd(fds.ttySocket(), master, "the terminal"));
-        ops.add(new Op.Close(master));
+        StdioScript.newTerminal(ops, master, terminalSlot, fds);
     }
 
     private void stdio() {
-        // Always a session of its own: in jrun's session the container could push keystrokes
-        // into the caller's shell with TIOCSTI on the shared terminal (bubblewrap's
-        // CVE-2017-5226). jrun forwards ^C and friends, so nothing is lost.
-        ops.add(new Op.SetSid());
-        if (plan.stdio() == StdioMode.TTY) {
-            // The new terminal becomes the controlling tty, so job control and ^C work inside.
-            for (int fd = 0; fd <= 2; fd++) ops.add(new Op.Dup2(terminalSlot, fd));
-            ops.add(new Op.Ioctl(0, TIOCSCTTY, 0, null, 0, "make the new terminal the controlling terminal"));
-        } else if (plan.stdio() == StdioMode.NO_STDIN) {
-            ops.add(new Op.Dup2(fds.stdin(), 0));
-        }
+        StdioScript.connect(ops, plan.stdio(), terminalSlot, fds);
     }
 
     private void mkdirs(String path) {

@@ -33,6 +33,7 @@ public record LaunchPlan(
         List<String> readOnlyPaths,
         int stopSignal,
         int stopTimeoutSeconds,
+        ContainerSecurity security,
         boolean hostUts,
         List<TmpfsMount> scratchTmpfs,
         List<TmpfsMount> tmpfsMounts,

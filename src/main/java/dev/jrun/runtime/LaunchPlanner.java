@@ -1,6 +1,8 @@
 package dev.jrun.runtime;
 
 import dev.jrun.errors.JrunException;
+import dev.jrun.seccomp.FilterCache;
+import dev.jrun.seccomp.ProfileLocator;
 import dev.jrun.sys.Linux;
 import dev.jrun.sys.Syscalls;
 import dev.jrun.userns.MapWriter;
@@ -84,13 +86,15 @@ public final class LaunchPlanner {
         List<String> env = environment(spec, hostname, identity);
         String path = env.stream().filter(e -> e.startsWith("PATH=")).map(e -> e.substring(5)).reduce((a, b) -> b)
                 .orElse(DEFAULT_PATH);
-        List<Integer> dropped = new ArrayList<>();
-        for (int cap = 0; cap <= host.lastCapability(); cap++) {
-            if (!DEFAULT_CAPABILITIES.contains(cap)) dropped.add(cap);
-        }
+        SecurityPlanner.Decided security = new SecurityPlanner(sys, new ProfileLocator(host.env()),
+                new FilterCache(host.env(), host.caller().uid()), warn)
+                .plan(spec.security(), spec.network(), host.lastCapability());
         MountPlanner.Mounts mounts = new MountPlanner(namedVolumes).plan(spec);
-        List<EtcFile> etc = etcFiles(view, hostname, spec.network());
-        for (PasswdEntries.Addition a : passwd.files()) addEtc(etc, view, a.path(), a.content());
+        List<TmpfsMount> scratch = scratchTmpfs(spec, view, mounts);
+        Set<String> scratchDirs = new java.util.HashSet<>();
+        scratch.forEach(t -> scratchDirs.add(t.path()));
+        List<EtcFile> etc = etcFiles(view, hostname, spec.network(), spec.security().privileged(), scratchDirs);
+        for (PasswdEntries.Addition a : passwd.files()) addEtc(etc, view, a.path(), a.content(), scratchDirs);
         etc = underUserMounts(etc, mounts);
         // podman links /etc/mtab to /proc/mounts where the image has none (mount(8) and df read it).
         // canCreateIn asks as the caller, who is container root unless --userns-remap maps another.
@@ -99,9 +103,10 @@ public final class LaunchPlanner {
                 && view.kind("/etc") == RootfsView.Kind.DIRECTORY && view.canCreateIn("/etc");
         return new LaunchPlan(spec.rootfs(), userns, spec.network(), hostname, argv,
                 executableCandidates(argv.get(0), path), env, workdir, identity, spec.readOnly(),
-                mounts.volumes(), etc, stdio(spec), dropped,
-                MASKED_FILES, MASKED_DIRECTORIES, READ_ONLY_PATHS, stopSignal(spec.image().stopSignal()),
-                spec.stopTimeoutSeconds(), hostUts, scratchTmpfs(spec, view, mounts), mounts.tmpfs(), mtab);
+                mounts.volumes(), etc,
+                stdio(spec), security.droppedCapabilities(), security.maskedFiles(), security.maskedDirectories(),
+                security.readOnlyPaths(), stopSignal(spec.image().stopSignal()), spec.stopTimeoutSeconds(),
+                security.security(), hostUts, scratch, mounts.tmpfs(), mtab);
     }
 
     private static void checkRootfs(RootFs rootfs) throws JrunException {
@@ -121,6 +126,18 @@ public final class LaunchPlanner {
 
     /** The caller's user namespace: its maps and how to write them (also for {@link UserNamespaceTasks}). */
     public UserNamespacePlan userNamespace(Optional<String> usernsRemap) throws JrunException {
+        // The caller's own map is asked for by the store (removing files) and by the plan:
+        // read it, and warn about it, once.
+        if (usernsRemap.isEmpty()) {
+            if (ownMap == null) ownMap = readUserNamespace(usernsRemap);
+            return ownMap;
+        }
+        return readUserNamespace(usernsRemap);
+    }
+
+    private UserNamespacePlan ownMap;
+
+    private UserNamespacePlan readUserNamespace(Optional<String> usernsRemap) throws JrunException {
         SubIdFile subuid;
         SubIdFile subgid;
         try {
@@ -294,19 +311,31 @@ public final class LaunchPlanner {
         }
     }
 
-    private List<EtcFile> etcFiles(RootfsView view, String hostname, Network network) {
+    private List<EtcFile> etcFiles(RootfsView view, String hostname, Network network, boolean privileged,
+                                   Set<String> scratch) {
         String hosts = (network == Network.HOST && !host.hostsFile().isEmpty()
                 ? host.hostsFile() + (host.hostsFile().endsWith("\n") ? "" : "\n")
                 : "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n")
                 + "127.0.1.1\t" + hostname + "\n";
         List<EtcFile> files = new ArrayList<>();
-        addEtc(files, view, "/etc/hostname", hostname + "\n");
-        addEtc(files, view, "/etc/hosts", hosts);
-        addEtc(files, view, "/etc/resolv.conf", host.resolvConf());
+        addEtc(files, view, "/etc/hostname", hostname + "\n", scratch);
+        addEtc(files, view, "/etc/hosts", hosts, scratch);
+        addEtc(files, view, "/etc/resolv.conf", host.resolvConf(), scratch);
+        addEtc(files, view, CONTAINERENV, containerEnv(privileged), scratch);
         return files;
     }
 
-    private void addEtc(List<EtcFile> files, RootfsView view, String path, String content) {
+    /**
+     * Tools detect a container by this file (podman writes it in every container: empty, and with
+     * the engine, name and image only for --privileged, containers/podman libpod/container_internal_common.go).
+     */
+    static final String CONTAINERENV = "/run/.containerenv";
+
+    private static String containerEnv(boolean privileged) {
+        return privileged ? "engine=\"jrun\"\nrootless=1\n" : "";
+    }
+
+    private void addEtc(List<EtcFile> files, RootfsView view, String path, String content, Set<String> scratch) {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         switch (view.kind(path)) {
             case FILE -> files.add(new EtcFile(path, bytes, false, false));
@@ -314,9 +343,10 @@ public final class LaunchPlanner {
             case MISSING -> {
                 // Creating the mount point changes a --rootfs directory, as podman does; if we
                 // cannot, the container goes without that file rather than failing to start.
-                if (view.kind("/etc") == RootfsView.Kind.SYMLINK) {
+                String dir = path.substring(0, path.lastIndexOf('/'));
+                if (view.kind(dir) == RootfsView.Kind.SYMLINK) {
                     files.add(new EtcFile(path, bytes, false, true));
-                } else if (view.canCreateIn("/etc")) {
+                } else if (view.canCreateIn(dir) || scratch.contains(dir)) {
                     files.add(new EtcFile(path, bytes, true, false));
                 }
             }
@@ -325,7 +355,7 @@ public final class LaunchPlanner {
     }
 
     private static StdioMode stdio(RunSpec spec) {
-        if (spec.tty()) return StdioMode.TTY;
+        if (spec.tty()) return spec.interactive() ? StdioMode.TTY_INTERACTIVE : StdioMode.TTY;
         return spec.interactive() ? StdioMode.INHERIT : StdioMode.NO_STDIN;
     }
 

@@ -15,7 +15,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.IntStream;
 
 /**
- * Starts a container and stays its parent until it ends (fork-exec, as podman; no daemon).
+ * Starts children from this JVM with libjrun's spawn: short tasks in a new user namespace
+ * (applying an image's file ownership, `jrun unshare`) and jrun-monitor itself, which then
+ * starts containers ({@link ContainerStarter}).
  *
  * <p>The launch has two sync points: the child reports its PID and waits while a second thread
  * writes its ID maps; then the child runs its script and either execs (its error pipe closes
@@ -31,56 +33,6 @@ public final class Launcher {
     public Launcher(Syscalls sys, IdMapWriter maps) {
         this.sys = sys;
         this.maps = maps;
-    }
-
-    /** Runs the container to its end; returns its exit status as a shell reports it. */
-    public int run(LaunchPlan plan) throws JrunException {
-        int stdin = -1;
-        int[] ttySockets = null;
-        int[] notify = null;
-        int master = -1;
-        try {
-            if (plan.stdio() == StdioMode.NO_STDIN) stdin = sys.open("/dev/null", O_RDONLY);
-            if (plan.stdio() == StdioMode.TTY) ttySockets = sys.socketPair();
-            notify = sys.pipe();
-            // The signal handler writes here: it must never block (a full pipe would stall it).
-            sys.setNonBlocking(notify[1]);
-            // Before the clone: from here on, a ^C or SIGTERM no longer ends the JVM directly.
-            sys.forwardSignals(0, FORWARDED, notify[1]);
-        } catch (SysException e) {
-            closeAll(stdin);
-            if (ttySockets != null) closeAll(ttySockets);
-            if (notify != null) closeAll(notify);
-            throw new JrunException("prepare the container's standard streams: " + e.getMessage(), e);
-        }
-        try {
-            int[] windowSize = ttySockets == null ? null : sys.windowSize(0);
-            int ttySocket = ttySockets == null ? -1 : ttySockets[1];
-            int pid = start(plan, stdin, ttySocket, windowSize);
-            if (ttySockets != null) {
-                sys.close(ttySockets[1]);
-                ttySockets[1] = -1;
-                master = receiveTerminal(pid, ttySockets[0]);
-            }
-            sys.forwardSignals(pid, FORWARDED, notify[1]);
-            return supervise(plan, pid, notify, master);
-        } catch (SysException e) {
-            throw new JrunException("set up signal forwarding: " + e.getMessage(), e);
-        } finally {
-            closeAll(stdin, master);
-            // The notify pipe stays open: a late signal must not write to a reused descriptor.
-            if (ttySockets != null) closeAll(ttySockets);
-        }
-    }
-
-    private int receiveTerminal(int pid, int socket) throws JrunException {
-        try {
-            return sys.receiveFd(socket);
-        } catch (SysException e) {
-            sys.kill(pid, SIGKILL);
-            reap(pid);
-            throw new JrunException("receive the container's terminal: " + e.getMessage(), e);
-        }
     }
 
     /**
@@ -132,15 +84,17 @@ public final class Launcher {
                 "jrun-kill-unreleased"));
     }
 
-    private int start(LaunchPlan plan, int stdin, int ttySocket, int[] windowSize) throws JrunException {
-        return spawn((firstSlot, errFd) -> ContainerScript.compile(plan,
-                        new ContainerScript.Descriptors(stdin, ttySocket, errFd, firstSlot, windowSize)),
-                ContainerScript.namespaceFlags(plan), plan.userNamespace()).pid;
+    /**
+     * Starts a plain child process (no new namespaces) that runs {@code script}, which must end
+     * in exec; returns its PID once it has exec'd.
+     */
+    int spawnProcess(Script script) throws JrunException {
+        return spawn(script, 0, null).pid;
     }
 
     /** The child's operations, given the first descriptor number free for its own and its error pipe. */
     @FunctionalInterface
-    private interface Script {
+    interface Script {
         List<Op> compile(int firstSlot, int errFd);
     }
 
@@ -162,7 +116,7 @@ public final class Launcher {
                 if (readFully(pidPipe[0], buf) < 4) return;   // clone failed; spawn reports it
                 pid = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder()).getInt();
                 UNRELEASED.put(pid, sys);
-                maps.write(pid, userns);
+                if (userns != null) maps.write(pid, userns);
                 sys.write(goPipe[1], new byte[] {1});
                 UNRELEASED.remove(pid);
             } catch (JrunException e) {
@@ -211,92 +165,6 @@ public final class Launcher {
             throw SetupErrors.failure(ops, index, errno, sys.strerror(errno));
         }
         return new Started(pid);
-    }
-
-    private int supervise(LaunchPlan plan, int pid, int[] notify, int ptyMaster) throws JrunException {
-        AtomicBoolean exited = new AtomicBoolean();
-        Thread signals = new Thread(() -> watchSignals(plan, pid, notify[0], ptyMaster, exited), "jrun-signals");
-        signals.setDaemon(true);
-        signals.start();
-        TtyRelay relay = null;
-        if (ptyMaster >= 0) {
-            try {
-                relay = TtyRelay.start(sys, ptyMaster);
-            } catch (SysException e) {
-                sys.kill(pid, SIGKILL);
-                reap(pid);
-                throw new JrunException("connect your terminal to the container's: " + e.getMessage(), e);
-            }
-        }
-        int status;
-        try {
-            status = sys.waitpid(pid);
-        } catch (SysException e) {
-            throw new JrunException("wait for the container: " + e.getMessage(), e);
-        } finally {
-            exited.set(true);
-            // The PID may be reused by now: signals go nowhere from here on.
-            try {
-                sys.forwardSignals(0, FORWARDED, notify[1]);
-            } catch (SysException ignored) {
-                // the handlers stay; with PID 0 they forward nothing
-            }
-            if (relay != null) relay.finish();
-            stopWatching(signals, notify[1]);
-        }
-        return ExitStatus.of(status);
-    }
-
-    /** Wakes the signal thread with the end marker and waits for it, so its pipe is not read after close. */
-    private void stopWatching(Thread signals, int notifyWriter) {
-        try {
-            sys.write(notifyWriter, new byte[] {0});
-        } catch (SysException e) {
-            return;   // the thread is a daemon; it dies with jrun
-        }
-        try {
-            signals.join(1000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * PID 1 of a namespace ignores signals it has no handler for, even SIGTERM, so a forwarded
-     * stop request may do nothing: after the stop timeout the container is killed, as
-     * {@code podman stop} does.
-     */
-    private void watchSignals(LaunchPlan plan, int pid, int notifyFd, int ptyMaster, AtomicBoolean exited) {
-        byte[] buf = new byte[1];
-        AtomicBoolean killScheduled = new AtomicBoolean();
-        try {
-            while (sys.read(notifyFd, buf) == 1 && buf[0] != 0) {
-                int signal = buf[0];
-                if (signal == SIGWINCH && ptyMaster >= 0) {
-                    copyWindowSize(0, ptyMaster);
-                } else if ((signal == SIGTERM || signal == SIGINT || signal == SIGHUP || signal == SIGQUIT)
-                        && killScheduled.compareAndSet(false, true)) {
-                    Thread killer = new Thread(() -> {
-                        try {
-                            Thread.sleep(plan.stopTimeoutSeconds() * 1000L);
-                        } catch (InterruptedException e) {
-                            return;
-                        }
-                        if (!exited.get()) sys.kill(pid, SIGKILL);
-                    }, "jrun-stop-timeout");
-                    killer.setDaemon(true);
-                    killer.start();
-                }
-            }
-        } catch (SysException e) {
-            // the pipe failed: jrun is finishing
-        }
-    }
-
-    private void copyWindowSize(int from, int to) {
-        if (to < 0) return;
-        int[] size = sys.windowSize(from);
-        if (size != null) sys.setWindowSize(to, size[0], size[1]);
     }
 
     private int[] pipe(String what) throws JrunException {

@@ -32,6 +32,7 @@ public record RunSpec(
         boolean interactive,
         Optional<String> usernsRemap,
         int stopTimeoutSeconds,
+        SecurityOptions security,
         List<String> mounts,
         List<String> tmpfs,
         boolean readOnlyTmpfs,
@@ -47,12 +48,30 @@ public record RunSpec(
         tmpfs = List.copyOf(tmpfs);
     }
 
-    /** The request without --mount, --tmpfs and the --passwd options (podman's defaults for those). */
+    /** The same request once its root is known: an image's (with its defaults) or a directory. */
+    public RunSpec withRoot(RootFs root, ContainerDefaults defaults, List<String> command, Optional<String> host) {
+        return new RunSpec(root, defaults, command, entrypoint, env, envFiles, workdir, user, host, readOnly, volumes,
+                network, tty, interactive, usernsRemap, stopTimeoutSeconds, security, mounts, tmpfs, readOnlyTmpfs,
+                passwd, passwdEntry);
+    }
+
+    /** A request with podman's defaults for --mount, --tmpfs, --read-only-tmpfs and the --passwd options. */
     public RunSpec(RootFs rootfs, ContainerDefaults image, List<String> command, Optional<List<String>> entrypoint,
-            List<String> env, List<Path> envFiles, Optional<String> workdir, Optional<String> user,
-            Optional<String> hostname, boolean readOnly, List<String> volumes, Network network, boolean tty,
-            boolean interactive, Optional<String> usernsRemap, int stopTimeoutSeconds) {
+                   List<String> env, List<Path> envFiles, Optional<String> workdir, Optional<String> user,
+                   Optional<String> hostname, boolean readOnly, List<String> volumes, Network network, boolean tty,
+                   boolean interactive, Optional<String> usernsRemap, int stopTimeoutSeconds,
+                   SecurityOptions security) {
         this(rootfs, image, command, entrypoint, env, envFiles, workdir, user, hostname, readOnly, volumes, network,
-                tty, interactive, usernsRemap, stopTimeoutSeconds, List.of(), List.of(), true, true, Optional.empty());
+                tty, interactive, usernsRemap, stopTimeoutSeconds, security, List.of(), List.of(), true, true,
+                Optional.empty());
+    }
+
+    /** A request with podman's default security settings. */
+    public RunSpec(RootFs rootfs, ContainerDefaults image, List<String> command, Optional<List<String>> entrypoint,
+                   List<String> env, List<Path> envFiles, Optional<String> workdir, Optional<String> user,
+                   Optional<String> hostname, boolean readOnly, List<String> volumes, Network network, boolean tty,
+                   boolean interactive, Optional<String> usernsRemap, int stopTimeoutSeconds) {
+        this(rootfs, image, command, entrypoint, env, envFiles, workdir, user, hostname, readOnly, volumes, network,
+                tty, interactive, usernsRemap, stopTimeoutSeconds, SecurityOptions.DEFAULT);
     }
 }

@@ -26,6 +26,13 @@ final class SetupErrors {
             return new JrunException(op.describe() + ": the native library does not know operation " + op.code()
                     + "; it is older than this jrun: rebuild (./jrun rebuilds itself when its sources change)");
         }
+        // After the filter is in, a refusal is the profile's doing, not the kernel's.
+        boolean filtered = ops.subList(0, index).stream().anyMatch(o -> o instanceof Op.Seccomp);
+        if (filtered && !(op instanceof Op.Exec) && (errno == ENOSYS || errno == EPERM || errno == EACCES)) {
+            return new JrunException(op.describe() + ": " + reason + "; the seccomp profile refuses a call jrun makes "
+                    + "after loading it: allow setgroups, setresgid, setresuid, prctl and execve in the profile, or "
+                    + "run with --security-opt no-new-privileges (then the filter is loaded last)");
+        }
         if (errno == ENOSYS) {
             return new JrunException(op.describe() + ": " + reason + "; this kernel (" + System.getProperty("os.version")
                     + ") or a seccomp filter around jrun lacks that system call: jrun needs Linux 5.12 or later");
@@ -72,6 +79,18 @@ final class SetupErrors {
         if ((op instanceof Op.Mkdir || op instanceof Op.CreateFile)
                 && (errno == EROFS || errno == EACCES || errno == EPERM)) {
             return "; the root filesystem is read-only or not writable by you: create that path in it first";
+        }
+        if (op instanceof Op.JoinSessionKeyring && errno == EDQUOT) {
+            return "; every running container holds a keyring, counted against your key quota (keyrings(7)); "
+                    + "as root raise it: sysctl -w kernel.keys.maxkeys=2000 kernel.keys.maxbytes=200000";
+        }
+        if (op instanceof Op.Seccomp && errno == EACCES) {
+            return "; seccomp(2) needs no_new_privs or CAP_SYS_ADMIN in the container's user namespace (a jrun bug; "
+                    + "please report it), --security-opt no-new-privileges avoids it";
+        }
+        if (op instanceof Op.Seccomp && errno == EINVAL) {
+            return "; the kernel refused the compiled filter (is it built with CONFIG_SECCOMP_FILTER?); "
+                    + "--security-opt seccomp=unconfined runs without one";
         }
         if (op instanceof Op.PivotRoot) {
             return "; the rootfs must be a directory that can be a mount point (not the initramfs)";

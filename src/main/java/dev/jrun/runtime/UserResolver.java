@@ -13,7 +13,7 @@ import java.util.Optional;
  * runc and crun do: names and numbers, the primary group from passwd, supplementary groups
  * from every group that lists the user.
  */
-final class UserResolver {
+public final class UserResolver {
     private static final int PASSWD_LIMIT = 4 << 20;   // a hostile image may ship a huge file
 
     private record PasswdEntry(String name, long uid, long gid, String home) {}
@@ -22,11 +22,11 @@ final class UserResolver {
 
     private final RootfsView rootfs;
 
-    UserResolver(RootfsView rootfs) {
+    public UserResolver(RootfsView rootfs) {
         this.rootfs = rootfs;
     }
 
-    ProcessIdentity resolve(Optional<String> spec, IdMap uidMap, IdMap gidMap) throws JrunException {
+    public ProcessIdentity resolve(Optional<String> spec, IdMap uidMap, IdMap gidMap) throws JrunException {
         String userPart = spec.map(s -> s.contains(":") ? s.substring(0, s.indexOf(':')) : s).orElse("0");
         Optional<String> groupPart = spec.filter(s -> s.contains(":")).map(s -> s.substring(s.indexOf(':') + 1));
         if (userPart.isEmpty() || groupPart.map(String::isEmpty).orElse(false)) {

@@ -63,7 +63,6 @@ public final class Store {
     /** Temporary files of dead processes, or older than this, are removed by the next store opening. */
     static final Duration STALE_TEMP_AGE = Duration.ofHours(24);
 
-    private static final Pattern CONTAINER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,127}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path root;
@@ -71,6 +70,7 @@ public final class Store {
     private final ObjectMapper json;
     private final StoreLock mutationLock;
     private final StoreLock gcLock;
+    private final ContainerStore containers = new ContainerStore(this);
     private final List<String> cleanupWarnings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Store(Path root, Remover remover) {
@@ -120,6 +120,14 @@ public final class Store {
         return root;
     }
 
+    Remover remover() {
+        return remover;
+    }
+
+    ObjectMapper json() {
+        return json;
+    }
+
     // ---------------------------------------------------------------- leases and locks
 
     /**
@@ -148,7 +156,7 @@ public final class Store {
         }
     }
 
-    private StoreLock.Hold lockMutations() throws StoreException {
+    StoreLock.Hold lockMutations() throws StoreException {
         try {
             return mutationLock.exclusive();
         } catch (IOException e) {
@@ -510,15 +518,14 @@ public final class Store {
                         + image.names() + ": remove them one by one or use --force");
             }
             List<String> users = new ArrayList<>();
-            for (ContainerRecord c : containers()) {
+            for (ContainerRecord c : containers.records()) {
                 if (c.imageId().equals(image.id())) {
                     users.add(c.id());
                 }
             }
             if (!force && !users.isEmpty()) {
                 throw new StoreException("image " + image.configDigest().digest().shortHex() + " is used by container(s) "
-                        + users + ": stop them first (a killed jrun's containers are removed the next time jrun "
-                        + "opens the store), or use --force");
+                        + users + ": remove them first (jrun rm -f NAME), or use --force");
             }
             Files.deleteIfExists(imageFile(image.id()));
             List<DiffId> candidateLayers = new ArrayList<>();
@@ -543,7 +550,7 @@ public final class Store {
     public RemovalReport prune() throws StoreException {
         try (StoreLock.Hold gc = lockForDeletion(); StoreLock.Hold ignored = lockMutations()) {
             Set<String> inUse = new HashSet<>();
-            for (ContainerRecord c : containers()) {
+            for (ContainerRecord c : containers.records()) {
                 inUse.add(c.imageId());
             }
             List<String> removed = new ArrayList<>();
@@ -579,7 +586,7 @@ public final class Store {
                 usedBlobs.add(layer.digest());
             }
         }
-        for (ContainerRecord c : containers()) {
+        for (ContainerRecord c : containers.records()) {
             usedLayers.addAll(c.layers());
         }
         List<DiffId> layers = new ArrayList<>();
@@ -640,100 +647,15 @@ public final class Store {
 
     // ---------------------------------------------------------------- containers
 
-    /**
-     * Creates {@code containers/<id>/} with {@code upper/}, {@code work/} and {@code rootfs/},
-     * recording which image and layers it uses.
-     */
-    public ContainerArea createContainer(String id, ImageRecord image) throws StoreException {
-        checkContainerId(id);
-        Path dir = root.resolve("containers").resolve(id);
-        List<DiffId> layers = new ArrayList<>();
-        image.layers().forEach(l -> layers.add(l.diffId()));
-        ContainerRecord record = ContainerRecord.ofThisProcess(id, image.id(), layers, Instant.now().toString());
-        try (StoreLock.Hold ignored = lockMutations()) {
-            for (DiffId layer : layers) {
-                if (!hasLayer(layer)) {
-                    throw new StoreException("cannot create container " + id + ": layer " + layer + " of image "
-                            + image.id() + " is missing from the store; pull the image again");
-                }
-            }
-            try {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            } catch (FileAlreadyExistsException e) {
-                throw new StoreException("container " + id + " already exists in " + root.resolve("containers")
-                        + "; choose another name or remove it");
-            }
-            for (String sub : List.of("upper", "work", "rootfs")) {
-                Files.createDirectory(dir.resolve(sub));
-            }
-            writeJsonAtomically(dir.resolve("container.json"), record);
-        } catch (IOException e) {
-            throw new StoreException("cannot create container directory " + dir + ": " + e.getMessage(), e);
-        }
-        return area(record);
-    }
-
-    /** The area of an existing container. */
-    public ContainerArea container(String id) throws StoreException {
-        checkContainerId(id);
-        Path file = root.resolve("containers").resolve(id).resolve("container.json");
-        if (!Files.exists(file)) {
-            throw new StoreException("container " + id + " is not in the store " + root);
-        }
-        return area(readJson(file, ContainerRecord.class, "container " + id));
-    }
-
-    private ContainerArea area(ContainerRecord record) {
-        Path dir = root.resolve("containers").resolve(record.id());
-        List<Path> lowers = new ArrayList<>();
-        for (int i = record.layers().size() - 1; i >= 0; i--) {
-            lowers.add(layerDiffDir(record.layers().get(i)));
-        }
-        return new ContainerArea(record, dir, dir.resolve("upper"), dir.resolve("work"), dir.resolve("rootfs"), lowers);
-    }
-
-    public List<ContainerRecord> containers() throws StoreException {
-        List<ContainerRecord> out = new ArrayList<>();
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(root.resolve("containers"))) {
-            for (Path p : dir) {
-                Path file = p.resolve("container.json");
-                if (Files.isRegularFile(file)) {
-                    out.add(readJson(file, ContainerRecord.class, "container " + p.getFileName()));
-                }
-            }
-        } catch (IOException e) {
-            throw new StoreException("cannot list containers in " + root.resolve("containers") + ": " + e.getMessage(), e);
-        }
-        return out;
-    }
-
-    /**
-     * Removes a container's directory. The record goes first, so a crash half-way leaves a
-     * directory without record, which {@link #prune} removes.
-     */
-    public void removeContainer(String id) throws StoreException {
-        checkContainerId(id);
-        Path dir = root.resolve("containers").resolve(id);
-        try (StoreLock.Hold ignored = lockMutations()) {
-            Files.deleteIfExists(dir.resolve("container.json"));
-            remover.removeTree(dir);
-        } catch (IOException e) {
-            throw new StoreException("cannot remove container directory " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void checkContainerId(String id) throws StoreException {
-        // The ID becomes a directory name: no "/", no "..", no leading "-" or ".".
-        if (id == null || !CONTAINER_ID.matcher(id).matches()) {
-            throw new StoreException("invalid container ID \"" + id + "\": use 1-128 letters, digits, '_', '.', '-',"
-                    + " starting with a letter or digit");
-        }
+    /** The containers' part of the store: records, runtime state, logs, removal. */
+    public ContainerStore containers() {
+        return containers;
     }
 
     // ---------------------------------------------------------------- temporaries
 
     /** {@code tmp/<kind>-<pid>-<random>}: the PID lets the next process tell a dead writer's file. */
-    private Path newTempPath(String kind) {
+    Path newTempPath(String kind) {
         return root.resolve("tmp").resolve(kind + "-" + ProcessHandle.current().pid() + "-"
                 + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE));
     }
@@ -756,33 +678,14 @@ public final class Store {
             throw new StoreException("cannot clean up temporary files in " + tmp + ": " + e.getMessage()
                     + "; remove them by hand if jrun is not running", e);
         }
-        // Container directories whose record was removed before a crash, and containers whose
-        // jrun was killed: nothing else would ever remove them, and their record would keep the
-        // image from rmi and its layers from prune for ever (jrun has no rm command).
-        try (DirectoryStream<Path> dir = Files.newDirectoryStream(root.resolve("containers"))) {
-            for (Path p : dir) {
-                Path record = p.resolve("container.json");
-                if (!Files.exists(record, LinkOption.NOFOLLOW_LINKS)
-                        && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(
-                        Instant.now().minus(Duration.ofMinutes(10)))) {
-                    removeBestEffort(p);
-                } else if (Files.isRegularFile(record, LinkOption.NOFOLLOW_LINKS) && ownerIsDead(record)) {
-                    // The record goes first, as in removeContainer: a half-removed area is then debris.
-                    Files.deleteIfExists(record);
-                    removeBestEffort(p);
-                }
-            }
-        } catch (IOException e) {
-            throw new StoreException("cannot clean up container directories in " + root.resolve("containers") + ": "
-                    + e.getMessage(), e);
-        }
+        containers.removeDebris();
     }
 
     /**
      * Debris that cannot be removed must not make every later command fail: it is never
      * used, so note it for the user and go on.
      */
-    private void removeBestEffort(Path p) {
+    void removeBestEffort(Path p) {
         try {
             remover.removeTree(p);
         } catch (IOException e) {
@@ -793,14 +696,6 @@ public final class Store {
     /** Leftovers of killed jrun processes that could not be removed; for the CLI to print once. */
     public List<String> cleanupWarnings() {
         return List.copyOf(cleanupWarnings);
-    }
-
-    private boolean ownerIsDead(Path record) {
-        try {
-            return json.readValue(record.toFile(), ContainerRecord.class).ownerIsDead();
-        } catch (IOException e) {
-            return false; // being written, or unreadable: leave it to the user
-        }
     }
 
     private static boolean isStale(Path p, Instant cutoff) throws IOException {
@@ -825,7 +720,7 @@ public final class Store {
 
     // ---------------------------------------------------------------- JSON, fsync
 
-    private <T> T readJson(Path file, Class<T> type, String what) throws StoreException {
+    <T> T readJson(Path file, Class<T> type, String what) throws StoreException {
         try {
             return json.readValue(file.toFile(), type);
         } catch (IOException e) {
@@ -835,7 +730,7 @@ public final class Store {
     }
 
     /** Writes to a temporary file, fsyncs, renames over the target: readers see old or new, never half. */
-    private void writeJsonAtomically(Path target, Object value) throws IOException {
+    void writeJsonAtomically(Path target, Object value) throws IOException {
         Path temp = newTempPath("json");
         byte[] bytes = json.writeValueAsBytes(value);
         try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {

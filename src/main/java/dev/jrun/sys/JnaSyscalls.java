@@ -51,7 +51,10 @@ public final class JnaSyscalls implements Syscalls {
             Native.register(Jrun.class, NativeLibrary.getInstance("jrun"));
         }
 
-        static native long jrun_spawn(Pointer ops, int count, long nsFlags, int pidFd, int goFd, int goWriterFd, int errFd);
+        static native long jrun_spawn_blob(Pointer blob, long size, long nsFlags, int pidFd, int goFd, int goWriterFd, int errFd);
+        static native int jrun_pidfd_open(int pid);
+        static native int jrun_pidfd_send_signal(int pidfd, int signal);
+        static native int jrun_exec(String path, Pointer argv, Pointer envp, int[] keep, int count);
         static native int jrun_forward_signals(int pid, int[] signals, int count, int notifyFd);
         static native int jrun_op_size();
         static native int jrun_recv_fd(int socket);
@@ -125,8 +128,10 @@ public final class JnaSyscalls implements Syscalls {
         if (Jrun.jrun_op_size() != OpEncoder.OP_SIZE) {
             throw new SysException("load libjrun", Linux.ENOSYS, "libjrun.so does not match this jrun build");
         }
-        Memory encoded = OpEncoder.encode(ops);
-        long result = Jrun.jrun_spawn(encoded, ops.size(), namespaceFlags, pidFd, goFd, goWriterFd, errFd);
+        byte[] blob = OpEncoder.encode(ops);
+        Memory encoded = new Memory(blob.length);
+        encoded.write(0, blob, 0, blob.length);
+        long result = Jrun.jrun_spawn_blob(encoded, blob.length, namespaceFlags, pidFd, goFd, goWriterFd, errFd);
         // Keep the operation list reachable until the child has exec'd: spawn returns only then.
         java.lang.ref.Reference.reachabilityFence(encoded);
         if (result < 0) {
@@ -134,6 +139,29 @@ public final class JnaSyscalls implements Syscalls {
             throw new SysException("clone", errno, strerror(errno));
         }
         return (int) result;
+    }
+
+    @Override
+    public SysException exec(String path, List<String> argv, List<String> env, int[] keep) {
+        com.sun.jna.StringArray args = new com.sun.jna.StringArray(argv.toArray(String[]::new));
+        com.sun.jna.StringArray envp = new com.sun.jna.StringArray(env.toArray(String[]::new));
+        int r = Jrun.jrun_exec(path, args, envp, keep, keep.length);
+        return new SysException("execute " + path, -r, strerror(-r));
+    }
+
+    @Override
+    public int pidfdOpen(int pid) throws SysException {
+        int fd = Jrun.jrun_pidfd_open(pid);
+        if (fd < 0) throw new SysException("pidfd_open " + pid, -fd, strerror(-fd));
+        return fd;
+    }
+
+    @Override
+    public boolean pidfdSignal(int pidfd, int signal) throws SysException {
+        int r = Jrun.jrun_pidfd_send_signal(pidfd, signal);
+        if (r == -Linux.ESRCH) return false;
+        if (r < 0) throw new SysException("pidfd_send_signal", -r, strerror(-r));
+        return true;
     }
 
     @Override
@@ -249,6 +277,11 @@ public final class JnaSyscalls implements Syscalls {
     @Override
     public boolean hasXattr(String path, String name) {
         return Libc.lgetxattr(path, name, null, 0) >= 0;
+    }
+
+    @Override
+    public SeccompProgram compileSeccomp(SeccompRules rules) throws SysException {
+        return LibSeccomp.compile(rules);
     }
 
     private SysException error(String call, LastErrorException e) {

@@ -89,6 +89,7 @@ public final class Linux {
     // errno
     public static final int EPERM = 1;
     public static final int ENOENT = 2;
+    public static final int ESRCH = 3;
     public static final int EINTR = 4;
     public static final int EACCES = 13;
     public static final int EEXIST = 17;
@@ -101,4 +102,5 @@ public final class Linux {
     public static final int ELOOP = 40;
     public static final int EXDEV = 18;
     public static final int EUSERS = 87;
+    public static final int EDQUOT = 122;
 }

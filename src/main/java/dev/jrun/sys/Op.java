@@ -12,6 +12,10 @@ public sealed interface Op {
     /** Which errno values the child treats as success for this step. */
     int IGNORE_EEXIST = 1;
     int IGNORE_ENOENT = 2;
+    /** A mount of a directory over a file, or of a file over a directory, fails with ENOTDIR. */
+    int IGNORE_ENOTDIR = 4;
+    /** The kernel (or a seccomp filter around jrun) lacks the call. */
+    int IGNORE_ENOSYS = 8;
 
     OpCode code();
 
@@ -254,6 +258,30 @@ public sealed interface Op {
         public void encode(OpWriter w) { w.op(this, 0, first, last, 0, 0, null, null, null, null); }
     }
 
+    /**
+     * seccomp(2) SECCOMP_SET_MODE_FILTER with a compiled classic-BPF program. The kernel takes it
+     * only with no_new_privs set or CAP_SYS_ADMIN in the caller's user namespace.
+     */
+    record Seccomp(SeccompProgram program, String source) implements Op {
+        public OpCode code() { return OpCode.SECCOMP; }
+        public String describe() { return "load the seccomp filter of " + source; }
+        public void encode(OpWriter w) {
+            w.op(this, 0, program.instructions(), 0, 0, 0, program.bpf(), null, null, null);
+        }
+    }
+
+    /**
+     * keyctl(KEYCTL_JOIN_SESSION_KEYRING, NULL): a new anonymous session keyring, as runc gives each
+     * container. ENOSYS is success, as in runc: without keyrings in the kernel, or with keyctl
+     * refused by a filter around jrun (which the container inherits), there is nothing to reach.
+     */
+    record JoinSessionKeyring() implements Op {
+        public OpCode code() { return OpCode.JOIN_SESSION_KEYRING; }
+        public String describe() { return "start a session keyring of its own"; }
+        public int flags() { return IGNORE_ENOSYS; }
+        public void encode(OpWriter w) { w.op(this, IGNORE_ENOSYS, 0, 0, 0, 0, null, null, null, null); }
+    }
+
     record Close(int fd) implements Op {
         public OpCode code() { return OpCode.CLOSE; }
         public String describe() { return "close descriptor " + fd; }
@@ -279,5 +307,23 @@ public sealed interface Op {
         public OpCode code() { return OpCode.EXIT; }
         public String describe() { return "exit " + status; }
         public void encode(OpWriter w) { w.op(this, 0, status, 0, 0, 0, null, null, null, null); }
+    }
+
+    /** setns(2): join the namespaces of {@code fd} (a pidfd with several CLONE_NEW* types, or one namespace file). */
+    record SetNs(int fd, long nsTypes, String what) implements Op {
+        public OpCode code() { return OpCode.SETNS; }
+        public String describe() { return "join " + what; }
+        public void encode(OpWriter w) { w.op(this, 0, fd, nsTypes, 0, 0, null, null, null, null); }
+    }
+
+    /**
+     * fork(2): the parent writes the child's PID (in jrun's PID namespace) on {@code pidFd} and
+     * exits 0; the child carries on with the next step. After setns(CLONE_NEWPID) only a child
+     * is in the new PID namespace.
+     */
+    record Fork(int pidFd) implements Op {
+        public OpCode code() { return OpCode.FORK; }
+        public String describe() { return "fork into the container's PID namespace"; }
+        public void encode(OpWriter w) { w.op(this, 0, pidFd, 0, 0, 0, null, null, null, null); }
     }
 }

@@ -1,46 +1,101 @@
 package dev.jrun.sys;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Pointer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Lays an operation list out as the C side's {@code struct jrun_op[]}, followed by the
- * strings and arrays it points to, all in one native allocation that lives until the child
- * has exec'd.
+ * Lays an operation list out as one relocatable buffer ({@code struct jrun_blob_header} in
+ * {@code native/jrun.h}): the header, the offsets of every pointer slot, the
+ * {@code struct jrun_op[]}, then the strings and arrays they point to. Pointers are written as
+ * offsets from the start of the buffer; {@code jrun_blob_relocate} turns them into addresses
+ * wherever the buffer lands, in the JVM's memory or in jrun-monitor's after a pipe.
  */
-final class OpEncoder {
+public final class OpEncoder {
     static final int OP_SIZE = 72;
+    static final int MAGIC = 0x4a4f5053;   // "JOPS"
+    private static final int HEADER = 16;
     private static final int ALIGN = 8;
 
     private OpEncoder() {}
 
-    static Memory encode(List<Op> ops) {
+    public static byte[] encode(List<Op> ops) {
         long[] dataSize = {0};
+        int[] pointers = {0};
         for (Op op : ops) {
-            op.encode((o, flags, n0, n1, n2, n3, s0, s1, s2, s3) ->
-                    dataSize[0] += size(s0) + size(s1) + size(s2) + size(s3));
-        }
-        long tableSize = (long) OP_SIZE * ops.size();
-        Memory memory = new Memory(Math.max(1, tableSize + dataSize[0]));
-        long[] cursor = {tableSize};
-        for (int i = 0; i < ops.size(); i++) {
-            long base = (long) i * OP_SIZE;
-            ops.get(i).encode((o, flags, n0, n1, n2, n3, s0, s1, s2, s3) -> {
-                memory.setInt(base, o.code().code);
-                memory.setInt(base + 4, flags);
-                memory.setLong(base + 8, n0);
-                memory.setLong(base + 16, n1);
-                memory.setLong(base + 24, n2);
-                memory.setLong(base + 32, n3);
-                Object[] strings = {s0, s1, s2, s3};
-                for (int k = 0; k < 4; k++) {
-                    memory.setPointer(base + 40 + 8L * k, place(memory, cursor, strings[k]));
+            op.encode((o, flags, n0, n1, n2, n3, s0, s1, s2, s3) -> {
+                for (Object s : new Object[] {s0, s1, s2, s3}) {
+                    dataSize[0] += size(s);
+                    pointers[0] += pointerSlots(s);
                 }
             });
         }
-        return memory;
+        int opsOffset = (int) align(HEADER + 8L * pointers[0]);
+        long total = opsOffset + (long) OP_SIZE * ops.size() + dataSize[0];
+        if (total > Integer.MAX_VALUE) throw new IllegalArgumentException("operation list too large");
+        ByteBuffer buf = ByteBuffer.allocate((int) Math.max(total, HEADER)).order(ByteOrder.nativeOrder());
+        Layout layout = new Layout(buf, opsOffset + OP_SIZE * ops.size());
+        for (int i = 0; i < ops.size(); i++) {
+            int base = opsOffset + i * OP_SIZE;
+            ops.get(i).encode((o, flags, n0, n1, n2, n3, s0, s1, s2, s3) -> {
+                buf.putInt(base, o.code().code);
+                buf.putInt(base + 4, flags);
+                buf.putLong(base + 8, n0);
+                buf.putLong(base + 16, n1);
+                buf.putLong(base + 24, n2);
+                buf.putLong(base + 32, n3);
+                Object[] strings = {s0, s1, s2, s3};
+                for (int k = 0; k < 4; k++) layout.pointer(base + 40 + 8 * k, strings[k]);
+            });
+        }
+        buf.putInt(0, MAGIC);
+        buf.putInt(4, ops.size());
+        buf.putInt(8, layout.relocations.size());
+        buf.putInt(12, opsOffset);
+        for (int i = 0; i < layout.relocations.size(); i++) buf.putLong(HEADER + 8 * i, layout.relocations.get(i));
+        return buf.array();
+    }
+
+    /** Writes values into the data area and records every slot that holds an offset. */
+    private static final class Layout {
+        final ByteBuffer buf;
+        final List<Long> relocations = new ArrayList<>();
+        int cursor;
+
+        Layout(ByteBuffer buf, int dataStart) {
+            this.buf = buf;
+            this.cursor = dataStart;
+        }
+
+        void pointer(int slot, Object value) {
+            if (value == null) {
+                buf.putLong(slot, 0);
+                return;
+            }
+            buf.putLong(slot, place(value));
+            relocations.add((long) slot);
+        }
+
+        private int place(Object value) {
+            int at = cursor;
+            if (value instanceof String s) value = s.getBytes(StandardCharsets.UTF_8);
+            if (value instanceof byte[] b) {
+                buf.put(at, b);
+                buf.put(at + b.length, (byte) 0);
+                cursor += (int) align(b.length + 1);
+            } else if (value instanceof int[] a) {
+                for (int i = 0; i < a.length; i++) buf.putInt(at + 4 * i, a[i]);
+                cursor += (int) align(4L * a.length + 4);
+            } else {
+                String[] array = (String[]) value;
+                cursor += 8 * (array.length + 1);
+                for (int i = 0; i < array.length; i++) pointer(at + 8 * i, array[i]);
+                buf.putLong(at + 8 * array.length, 0);
+            }
+            return at;
+        }
     }
 
     private static long size(Object value) {
@@ -56,31 +111,17 @@ final class OpEncoder {
         throw new IllegalArgumentException("cannot encode " + value.getClass());
     }
 
-    private static long align(long n) {
-        return (n + ALIGN - 1) & -ALIGN;
+    private static int pointerSlots(Object value) {
+        if (value == null) return 0;
+        if (value instanceof String[] array) {
+            int n = 1;
+            for (String s : array) n += s == null ? 0 : 1;
+            return n;
+        }
+        return 1;
     }
 
-    private static Pointer place(Memory memory, long[] cursor, Object value) {
-        if (value == null) return null;
-        long at = cursor[0];
-        if (value instanceof String s) {
-            value = s.getBytes(StandardCharsets.UTF_8);
-        }
-        if (value instanceof byte[] b) {
-            memory.write(at, b, 0, b.length);
-            memory.setByte(at + b.length, (byte) 0);
-            cursor[0] += align(b.length + 1);
-        } else if (value instanceof int[] a) {
-            memory.write(at, a, 0, a.length);
-            cursor[0] += align(4L * a.length + 4);
-        } else {
-            String[] array = (String[]) value;
-            cursor[0] += 8L * (array.length + 1);
-            for (int i = 0; i < array.length; i++) {
-                memory.setPointer(at + 8L * i, place(memory, cursor, array[i]));
-            }
-            memory.setPointer(at + 8L * array.length, null);
-        }
-        return memory.share(at);
+    private static long align(long n) {
+        return (n + ALIGN - 1) & -ALIGN;
     }
 }

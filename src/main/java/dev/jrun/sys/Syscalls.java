@@ -34,6 +34,19 @@ public interface Syscalls {
      */
     int spawn(List<Op> ops, long namespaceFlags, int pidFd, int goFd, int goWriterFd, int errFd) throws SysException;
 
+    /**
+     * execve(2) with {@code keep} made inheritable first; the signals jrun forwards are blocked
+     * in the calling thread so none can end the new program before it installs its handlers.
+     * Returns only on failure, with the error.
+     */
+    SysException exec(String path, List<String> argv, List<String> env, int[] keep);
+
+    /** pidfd_open(2): a descriptor that names this process and no later one with its PID. */
+    int pidfdOpen(int pid) throws SysException;
+
+    /** pidfd_send_signal(2); false when the process has ended. */
+    boolean pidfdSignal(int pidfd, int signal) throws SysException;
+
     /** waitpid(2); returns the raw wait status. */
     int waitpid(int pid) throws SysException;
 
@@ -70,4 +83,10 @@ public interface Syscalls {
 
     /** Whether {@code path} (not following a final symlink) carries the extended attribute {@code name}. */
     boolean hasXattr(String path, String name);
+
+    /**
+     * Compiles seccomp rules into the classic-BPF program the kernel loads (libseccomp's
+     * seccomp_export_bpf). Nothing is loaded into this process.
+     */
+    SeccompProgram compileSeccomp(SeccompRules rules) throws SysException;
 }

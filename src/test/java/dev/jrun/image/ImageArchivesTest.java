@@ -24,6 +24,7 @@ import dev.jrun.testing.TestImages;
 import dev.jrun.testing.TestLayer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,6 +69,10 @@ class ImageArchivesTest {
 
     /** podman save --format docker-archive: DIFFID.tar, CONFIG.json, manifest.json, legacy ID/ links. */
     private byte[] podmanDockerArchive(String repoTags) {
+        return podmanDockerArchive(image, repoTags);
+    }
+
+    private static byte[] podmanDockerArchive(TestImages.Image image, String repoTags) {
         String config = image.configDigest().hex() + ".json";
         TarBuilder tar = new TarBuilder();
         StringBuilder layers = new StringBuilder();
@@ -392,6 +397,7 @@ class ImageArchivesTest {
 
     @Test
     void importRefusesAHostileTarballAndRecordsNothing() throws Exception {
+        List<String> before = storeListing();
         byte[] evil = new TarBuilder().file("../../escape", "x").build();
         JrunException e = assertThrows(JrunException.class, () -> archives.importRootfs(new ByteArrayInputStream(evil),
                 "tarball evil", Optional.of("evil"), List.of(), null));
@@ -399,6 +405,49 @@ class ImageArchivesTest {
         assertEquals(List.of(), store.images());
         assertFalse(Files.exists(dir.resolve("escape")));
         assertTempEmpty();
+        assertEquals(before, storeListing(), "a refused import leaves the store as it was (no blob behind)");
+    }
+
+    @Test
+    void importOfATarballBrokenAfterItsFirstEntryIsRefusedSayingWhereAndLeavesTheStoreAsItWas() throws Exception {
+        List<String> before = storeListing();
+        byte[] good = new TarBuilder().file("first", "1234").build();
+        byte[] broken = java.util.Arrays.copyOf(good, good.length);
+        java.util.Arrays.fill(broken, 1024, 1536, (byte) 'x'); // garbage where the next header is due
+        JrunException e = assertThrows(JrunException.class, () -> archives.importRootfs(new ByteArrayInputStream(broken),
+                "tarball broken.tar", Optional.of("broken"), List.of(), null));
+        assertTrue(e.getMessage().contains("at byte 1024") && e.getMessage().contains("after entry \"first\"")
+                && e.getMessage().contains("tarball broken.tar") && !e.getMessage().contains("pull again"), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count(), e.getMessage());
+        assertEquals(125, e.exitCode());
+        assertEquals(before, storeListing(), "a refused import leaves the store as it was");
+        assertTempEmpty();
+    }
+
+    @Test
+    void aLoadWhoseSecondLayerIsBrokenLeavesTheStoreAsItWas() throws Exception {
+        byte[] good = new TarBuilder().file("first", "1234").build();
+        byte[] broken = java.util.Arrays.copyOf(good, good.length);
+        java.util.Arrays.fill(broken, 1024, 1536, (byte) 'x');
+        dev.jrun.oci.Digest brokenDigest = dev.jrun.oci.Digest.sha256(broken);
+        TestLayer brokenLayer = new TestLayer(broken, broken, brokenDigest, brokenDigest,
+                "application/vnd.docker.image.rootfs.diff.tar");
+        TestImages.Image bad = TestImages.builder().layer(base).layer(brokenLayer).build();
+        List<String> before = storeListing();
+        JrunException e = assertThrows(JrunException.class, () -> load(podmanDockerArchive(bad, "[\"bad:1\"]")));
+        assertTrue(e.getMessage().contains("at byte 1024") && e.getMessage().contains("archive test.tar")
+                && !e.getMessage().contains("pull again"), e.getMessage());
+        assertEquals(125, e.exitCode());
+        assertEquals(before, storeListing(), "the first layer was not committed either");
+        assertTempEmpty();
+    }
+
+    /** Everything in the store but its tmp/ (emptied separately) and lock files. */
+    private List<String> storeListing() throws IOException {
+        try (var walk = Files.walk(store.root())) {
+            return walk.map(p -> store.root().relativize(p).toString())
+                    .filter(s -> !s.startsWith("tmp") && !s.contains("lock")).sorted().toList();
+        }
     }
 
     // ------------------------------------------------------------------ hostile archives
@@ -415,6 +464,8 @@ class ImageArchivesTest {
         assertEquals(List.of(), store.images(), "nothing recorded");
         assertTempEmpty();
         assertFalse(Files.exists(dir.resolve("escape")));
+        assertFalse(storeListing().stream().anyMatch(s -> s.startsWith("blobs/sha256/")), "no blob left behind: "
+                + storeListing());
     }
 
     private byte[] dockerArchive(String configName, String layerName, TarBuilder extra) {

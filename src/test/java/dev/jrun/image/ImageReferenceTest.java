@@ -93,9 +93,13 @@ class ImageReferenceTest {
     }
 
     @Test
-    void tooLongNameIsRefused() {
-        String longName = "quay.io/" + "a".repeat(250);
-        JrunException e = assertThrows(JrunException.class, () -> ImageReference.parse(longName));
+    void tooLongPathIsRefusedButTheHostDoesNotCount() throws JrunException {
+        // distribution/reference v0.6.0: 255 characters of path, whatever the host's length.
+        String atLimit = "quay.io/" + "a".repeat(255);
+        assertEquals("a".repeat(255), ImageReference.parse(atLimit).path());
+        String longHost = "registry." + "h".repeat(60) + ".example.com/" + "p".repeat(250);
+        assertEquals("p".repeat(250), ImageReference.parse(longHost).path());
+        JrunException e = assertThrows(JrunException.class, () -> ImageReference.parse("quay.io/" + "a".repeat(256)));
         assertTrue(e.getMessage().contains("longer than 255"), e.getMessage());
     }
 

@@ -35,7 +35,7 @@ class BadInputIT {
                 "bwrap is missing: apt-get install bubblewrap (.ci/provision-debian installs it)");
         List<String> cmd = Host.list("runuser", "-u", carol.name(), "--", "bwrap", "--dev-bind", "/", "/",
                 "--unshare-user", "--disable-userns", "--");
-        List<String> jrun = TestInstall.command(carol.name(), "run", "--rootfs", rootfs, "true");
+        List<String> jrun = TestInstall.command(carol.name(), "run", "--rm", "--rootfs", rootfs, "true");
         cmd.addAll(jrun.subList(jrun.indexOf("env"), jrun.size()));
         Host.Result r = Host.run(cmd, TestInstall.dir().toFile(), 60);
         assertEquals(125, r.exit(), r.describe());
@@ -53,7 +53,7 @@ class BadInputIT {
         Host.Result r;
         try {
             Host.check("chmod", "u-s", helper);
-            r = TestInstall.jrun("alice", "run", "--rootfs", rootfs, "true");
+            r = TestInstall.jrun("alice", "run", "--rm", "--rootfs", rootfs, "true");
         } finally {
             Host.check("chmod", mode, helper);
         }
@@ -78,7 +78,7 @@ class BadInputIT {
             }
             long started = System.nanoTime();
             Host.Result r = TestInstall.jrun("alice", java.util.Map.of("PATH", bin + ":/usr/bin:/bin"),
-                    "run", "--rootfs", rootfs, "true");
+                    "run", "--rm", "--rootfs", rootfs, "true");
             assertEquals(125, r.exit(), r.describe());
             assertTrue(r.err().contains("newuidmap") && r.err().contains("failed (exit 127)"), r.describe());
             assertTrue(r.err().contains("applet not found"), "the helper's own message: " + r.describe());
@@ -91,7 +91,7 @@ class BadInputIT {
     @Test
     void aUidBeyondTheSubordinateRangeIsRefused() {
         long size = alice.subuid().stream().mapToLong(TestUsers.Range::count).sum() + 1;
-        Host.Result r = TestInstall.jrun("alice", "run", "-u", String.valueOf(size), "--rootfs", rootfs, "true");
+        Host.Result r = TestInstall.jrun("alice", "run", "--rm", "-u", String.valueOf(size), "--rootfs", rootfs, "true");
         assertEquals(125, r.exit(), r.describe());
         assertTrue(r.err().contains("container UID " + size + " is not mapped"), r.describe());
         assertTrue(r.err().contains("/etc/subuid"), r.describe());

@@ -79,10 +79,10 @@ class ImageArchiveIT {
     }
 
     private static void assertRunsBusybox(Map<String, String> env, String image) {
-        Host.Result r = jrun(env, "run", "--pull=never", "--network", "none", image, "/bin/cat", "/etc/group");
+        Host.Result r = jrun(env, "run", "--rm", "--pull=never", "--network", "none", image, "/bin/cat", "/etc/group");
         assertEquals(0, r.exit(), r.describe());
         assertEquals(expectedGroup, r.out());
-        Host.Result id = jrun(env, "run", "--pull=never", image, "/bin/sh", "-c", "id -u; ls /bin/busybox");
+        Host.Result id = jrun(env, "run", "--rm", "--pull=never", image, "/bin/sh", "-c", "id -u; ls /bin/busybox");
         assertEquals("0\n/bin/busybox\n", id.out(), id.describe());
     }
 

@@ -78,9 +78,12 @@ class ImageIT {
                 r.out());
         // The pull was reported on stderr (not a terminal: plain lines) and the image is stored by its full name.
         assertTrue(a.imagesJson().contains("docker.io/library/alpine:latest"), a.imagesJson());
+        // Without --rm the container stays, exited, until rm (as podman's).
+        assertTrue(a.ok("ps", "-a").contains("Exited (0)"), a.ok("ps", "-a"));
+        a.ok("rm", "-a");
 
         ImageEnv b = env(bob);
-        Host.Result rb = b.jrun("alpine", "cat", "/proc/self/uid_map");
+        Host.Result rb = b.jrun("run", "--rm", "alpine", "cat", "/proc/self/uid_map");
         assertEquals(0, rb.exit(), rb.describe());
         assertEquals(ImageEnv.podmanMap(bob.uid(), bob.subuid()), rb.out());
         assertEquals(String.format("%10d %10d %10d%n", 0, bob.uid(), 1)
@@ -108,7 +111,7 @@ class ImageIT {
                 .build();
         ItImages.base(owned).push(registry, "library/owners:latest");
         ImageEnv env = env(alice);
-        String out = env.ok("run", "-q", "owners", "sh", "-c",
+        String out = env.ok("run", "--rm", "-q", "owners", "sh", "-c",
                 "cd /own && stat -c '%n %u %g %a %h' root g42 u42 u1000 nobody suid sgid dir1000 hard"
                         + " && stat -c '%n %u %g %F' link abs && readlink link && readlink abs && cat abs"
                         + " && test $(stat -c %i hard) = $(stat -c %i u1000) && echo same-inode");
@@ -130,7 +133,7 @@ class ImageIT {
                 same-inode
                 """, out);
         // ls -ln as a user sees it.
-        String ls = env.ok("run", "-q", "owners", "ls", "-ln", "/own/suid", "/own/sgid");
+        String ls = env.ok("run", "--rm", "-q", "owners", "ls", "-ln", "/own/suid", "/own/sgid");
         assertTrue(ls.contains("-rwsr-xr-x    1 0        0") && ls.contains("-rwxr-sr-x    1 1000     42"), ls);
 
         // On the host: container 0 is alice, container N is her subordinate base + N - 1.
@@ -165,7 +168,7 @@ class ImageIT {
         ItImages.base(owned).push(registry, "library/split:latest");
         ImageEnv env = env(bob);
         assertEquals("392 392\n393 393\n5394 5394\n65535 65535\n",
-                env.ok("run", "-q", "split", "stat", "-c", "%u %g", "/split/a", "/split/b", "/split/c", "/split/d"));
+                env.ok("run", "--rm", "-q", "split", "stat", "-c", "%u %g", "/split/a", "/split/b", "/split/c", "/split/d"));
         Path diff = env.layerDiff(owned).resolve("split");
         long[] ids = {392, 393, 5394, 65535};
         String[] names = {"a", "b", "c", "d"};
@@ -183,20 +186,18 @@ class ImageIT {
 
     /**
      * A jrun killed with SIGKILL (OOM killer, a CI timeout) cannot remove its container area; its
-     * container dies with it (PR_SET_PDEATHSIG). The dead container must not pin the image for
-     * ever: jrun has no `rm` command, so rmi without -f has to work and containers/ must empty.
+     * container dies with it (its monitor sees jrun go). A --rm container's monitor then removes
+     * it, so it must not pin the image: rmi without -f works and containers/ empties.
      */
     @Test
     void aKilledJrunLeavesNoContainerThatPinsTheImage() throws Exception {
         ItImages.base(ItImages.marker("k", "k\n")).push(registry, "library/killedrun:latest");
         ImageEnv env = env(alice);
         env.ok("pull", "-q", "killedrun");
-        Process p = env.start("run", "-q", "killedrun", "sh", "-c",
+        Process p = env.start("run", "--rm", "-q", "killedrun", "sh", "-c",
                 "echo ready; touch /written-by-container; while true; do sleep 0.1; done");
         readUntil(p, "ready");
-        for (ProcessHandle h : p.descendants().toList()) {
-            if (h.info().command().orElse("").endsWith("java")) Host.check("kill", "-KILL", String.valueOf(h.pid()));
-        }
+        Host.check("kill", "-KILL", String.valueOf(RunIT.jrunProcess(p).pid()));
         p.waitFor();
         List<String> left = ImageEnv.processesOf(List.of(env.store));
         for (int i = 0; i < 50 && !left.isEmpty(); i++) {
@@ -226,7 +227,7 @@ class ImageIT {
         assertTrue(r.err().contains("/etc/subuid"), r.describe());
         env.assertNoImages();
         assertFalse(env.layerDirs().contains(outside.diffId().hex()), "the refused layer was committed");
-        Host.Result run = env.jrun("run", "--pull=never", "faraway", "true");
+        Host.Result run = env.jrun("run", "--rm", "--pull=never", "faraway", "true");
         assertEquals(125, run.exit(), run.describe());
     }
 
@@ -240,14 +241,14 @@ class ImageIT {
         String layerBefore = ImageEnv.snapshot(env.layerDiff(files));
 
         // First container writes, deletes and creates files, then waits (trap: PID 1 ignores TERM without one).
-        Process writer = env.start("run", "-q", "cow", "sh", "-c", "trap 'exit 0' TERM; echo changed > /data/file;"
+        Process writer = env.start("run", "--rm", "-q", "cow", "sh", "-c", "trap 'exit 0' TERM; echo changed > /data/file;"
                 + " rm /data/gone; touch /data/new; echo changed > /etc/passwd; cat /data/file; ls /data; echo ready;"
                 + " while true; do sleep 0.1; done");
         try {
             String seen = readUntil(writer, "ready");
             assertEquals("changed\nfile\nnew\nready\n", seen);
             // While it runs: a second container sees the image as it was.
-            String other = env.ok("run", "-q", "cow", "sh", "-c", "cat /data/file; ls /data; grep -c root /etc/passwd");
+            String other = env.ok("run", "--rm", "-q", "cow", "sh", "-c", "cat /data/file; ls /data; grep -c root /etc/passwd");
             assertEquals("original\nfile\ngone\n1\n", other);
             // Only the writer's private area is left; the second container's went with it.
             assertEquals(1, ImageEnv.names(env.store.resolve("containers")).size());
@@ -256,14 +257,10 @@ class ImageIT {
             assertTrue(running.stream().anyMatch(p -> p.split(" ", 2)[1].startsWith("sh -c trap")), "container processes not found: " + running);
         } finally {
             // SIGTERM to jrun reaches the container, whose trap exits 0.
-            for (ProcessHandle h : writer.descendants().toList()) {
-                if (h.info().command().orElse("").endsWith("java")) {
-                    Host.check("kill", "-TERM", String.valueOf(h.pid()));
-                }
-            }
+            Host.check("kill", "-TERM", String.valueOf(RunIT.jrunProcess(writer).pid()));
             assertEquals(0, writer.waitFor(), new String(writer.getErrorStream().readAllBytes()));
         }
-        String third = env.ok("run", "-q", "cow", "sh", "-c", "cat /data/file; ls /data");
+        String third = env.ok("run", "--rm", "-q", "cow", "sh", "-c", "cat /data/file; ls /data");
         assertEquals("original\nfile\ngone\n", third);
         assertEquals(layerBefore, ImageEnv.snapshot(env.layerDiff(files)), "a container changed the image's layer");
     }
@@ -280,7 +277,7 @@ class ImageIT {
                 .stopSignal("SIGUSR1")
                 .push(registry, "library/cfg:latest");
         ImageEnv env = env(alice);
-        String out = env.ok("run", "-q", "cfg");
+        String out = env.ok("run", "--rm", "-q", "cfg");
         List<String> lines = out.lines().toList();
         assertEquals("args:hello world ep:entry", lines.get(0), out);
         assertEquals("env:hi from image:/usr/local/bin:/usr/bin:/bin", lines.get(1), out);
@@ -289,13 +286,13 @@ class ImageIT {
         assertTrue(lines.get(3).startsWith("uid=1234(app) gid=1234(app)") && lines.get(3).contains("50(staff)"), out);
 
         // Arguments replace Cmd and keep the Entrypoint.
-        assertEquals("args:one two ep:entry", env.ok("run", "-q", "cfg", "one", "two").lines().findFirst().orElseThrow());
+        assertEquals("args:one two ep:entry", env.ok("run", "--rm", "-q", "cfg", "one", "two").lines().findFirst().orElseThrow());
 
         // -e, -w, -u and --entrypoint override the image, as in podman.
-        String over = env.ok("run", "-q", "-e", "GREETING=override", "-w", "/tmp", "-u", "0", "--entrypoint", "/bin/sh",
+        String over = env.ok("run", "--rm", "-q", "-e", "GREETING=override", "-w", "/tmp", "-u", "0", "--entrypoint", "/bin/sh",
                 "cfg", "-c", "echo $GREETING; pwd; id -u; echo $PATH");
         assertEquals("override\n/tmp\n0\n/usr/local/bin:/usr/bin:/bin\n", over);
-        String user = env.ok("run", "-q", "-u", "user", "--entrypoint", "", "cfg", "id", "-un");
+        String user = env.ok("run", "--rm", "-q", "-u", "user", "--entrypoint", "", "cfg", "id", "-un");
         assertEquals("user\n", user);
     }
 
@@ -304,7 +301,7 @@ class ImageIT {
         // The image config is hostile input: a StopSignal jrun cannot send must not be ignored silently.
         ItImages.base().stopSignal("SIGNOTREAL").push(registry, "library/badstop:latest");
         ImageEnv env = env(alice);
-        Host.Result r = env.jrun("run", "-q", "badstop", "true");
+        Host.Result r = env.jrun("run", "--rm", "-q", "badstop", "true");
         assertEquals(125, r.exit(), r.describe());
         assertTrue(r.err().contains("StopSignal SIGNOTREAL"), r.describe());
     }
@@ -318,7 +315,7 @@ class ImageIT {
         TestLayer upper = TestLayer.builder().dir("w").dir("w/dir").file("w/dir/y", "y\n").build();
         ItImages.base(lower, middle, upper).push(registry, "library/whiteouts:latest");
         ImageEnv env = env(alice);
-        String out = env.ok("run", "-q", "whiteouts", "sh", "-c", "ls -a /w /w/dir /o; test -e /w/a || echo no-a;"
+        String out = env.ok("run", "--rm", "-q", "whiteouts", "sh", "-c", "ls -a /w /w/dir /o; test -e /w/a || echo no-a;"
                 + " test -e /o/sub/keep2 || echo no-keep2; cat /w/b /w/dir/y /o/new");
         // busybox ls sorts its operands.
         assertEquals("""
@@ -357,9 +354,9 @@ class ImageIT {
                 .image(ItImages.base(ItImages.marker("platform", other + "\n")).platform(other))
                 .push(registry, "library/multi:latest");
         ImageEnv env = env(alice);
-        assertEquals(hostName + "\n", env.ok("run", "-q", "multi", "cat", "/platform"));
+        assertEquals(hostName + "\n", env.ok("run", "--rm", "-q", "multi", "cat", "/platform"));
         ImageEnv env2 = env(alice);
-        assertEquals(other + "\n", env2.ok("run", "-q", "--platform", other, "multi", "cat", "/platform"));
+        assertEquals(other + "\n", env2.ok("run", "--rm", "-q", "--platform", other, "multi", "cat", "/platform"));
         String json = env2.imagesJson();
         assertTrue(json.contains(other), json);
 
@@ -398,7 +395,7 @@ class ImageIT {
                 && l.contains(" " + idB.substring(0, 12) + " ")), table);
 
         // A running container holds its image: rmi refuses, rmi -f removes it anyway.
-        Process sleeper = env.start("run", "-q", "rmia", "sh", "-c", "trap 'exit 0' TERM; echo ready; while true; do sleep 0.1; done");
+        Process sleeper = env.start("run", "--rm", "-q", "rmia", "sh", "-c", "trap 'exit 0' TERM; echo ready; while true; do sleep 0.1; done");
         try {
             readUntil(sleeper, "ready");
             Host.Result refused = env.jrun("rmi", "rmia");
@@ -410,9 +407,7 @@ class ImageIT {
             // The container still works on its layers.
             assertTrue(sleeper.isAlive());
         } finally {
-            for (ProcessHandle h : sleeper.descendants().toList()) {
-                if (h.info().command().orElse("").endsWith("java")) Host.check("kill", "-TERM", String.valueOf(h.pid()));
-            }
+            Host.check("kill", "-TERM", String.valueOf(RunIT.jrunProcess(sleeper).pid()));
             assertEquals(0, sleeper.waitFor(), new String(sleeper.getErrorStream().readAllBytes()));
         }
         env.ok("image", "prune");
@@ -423,7 +418,7 @@ class ImageIT {
         List<String> layers = new ArrayList<>();
         for (TestLayer l : b.image().layers()) layers.add(l.diffId().hex());
         assertEquals(layers.stream().sorted().toList(), env.layerDirs());
-        assertEquals("b\n", env.ok("run", "-q", "--pull=never", "rmib", "cat", "/b"));
+        assertEquals("b\n", env.ok("run", "--rm", "-q", "--pull=never", "rmib", "cat", "/b"));
 
         // rmi of an unused image removes its own layers at once and keeps shared ones.
         env.ok("rmi", "rmib");
@@ -435,22 +430,22 @@ class ImageIT {
     void pullNeverAndPullAlways() throws Exception {
         ItImages.base(ItImages.marker("m", "one\n")).push(registry, "library/tagmove:latest");
         ImageEnv env = env(alice);
-        Host.Result never = env.jrun("run", "--pull=never", "tagmove", "cat", "/m");
+        Host.Result never = env.jrun("run", "--rm", "--pull=never", "tagmove", "cat", "/m");
         assertEquals(125, never.exit(), never.describe());
         assertTrue(never.err().contains("jrun pull tagmove"), never.describe());
         env.assertNoImages();
 
-        assertEquals("one\n", env.ok("run", "-q", "tagmove", "cat", "/m"));
+        assertEquals("one\n", env.ok("run", "--rm", "-q", "tagmove", "cat", "/m"));
         ItImages.base(ItImages.marker("m", "two\n")).push(registry, "library/tagmove:latest");
         // missing (the default): the stored image is used.
-        assertEquals("one\n", env.ok("run", "-q", "tagmove", "cat", "/m"));
-        assertEquals("one\n", env.ok("run", "--pull=never", "tagmove", "cat", "/m"));
+        assertEquals("one\n", env.ok("run", "--rm", "-q", "tagmove", "cat", "/m"));
+        assertEquals("one\n", env.ok("run", "--rm", "--pull=never", "tagmove", "cat", "/m"));
         // always: the tag is resolved again and the new image used.
-        Host.Result always = env.jrun("run", "-q", "--pull=always", "tagmove", "cat", "/m");
+        Host.Result always = env.jrun("run", "--rm", "-q", "--pull=always", "tagmove", "cat", "/m");
         assertEquals(0, always.exit(), always.describe());
         assertEquals("two\n", always.out());
         assertEquals("", always.err(), "-q: nothing about the pull");
-        assertEquals("two\n", env.ok("run", "--pull=never", "tagmove", "cat", "/m"));
+        assertEquals("two\n", env.ok("run", "--rm", "--pull=never", "tagmove", "cat", "/m"));
     }
 
     /** Reads stdout up to and including the line {@code last}. */

@@ -110,7 +110,7 @@ class ImagePullIT {
         assertEquals(expected, env.layerDirs());
         assertEquals(1, new ObjectMapper().readTree(env.imagesJson()).size());
         env.assertNoDebris();
-        assertEquals("concurrent\n", env.ok("run", "-q", "concurrent", "sh", "-c", "test -s /big/data && echo concurrent"));
+        assertEquals("concurrent\n", env.ok("run", "--rm", "-q", "concurrent", "sh", "-c", "test -s /big/data && echo concurrent"));
     }
 
     @Test
@@ -149,7 +149,7 @@ class ImagePullIT {
             env.ok("pull", "killed");
             env.assertNoDebris();
             assertEquals(sha256(big, "big/data") + "  /big/data\n",
-                    env.ok("run", "-q", "killed", "sha256sum", "/big/data"));
+                    env.ok("run", "--rm", "-q", "killed", "sha256sum", "/big/data"));
         }
     }
 
@@ -178,7 +178,7 @@ class ImagePullIT {
             assertEquals(0, r.exit(), r.describe());
             env.assertNoDebris();
             assertEquals(sha256(big, "big/data") + "  /big/data\n",
-                    env.ok("run", "-q", "dropped", "sha256sum", "/big/data"));
+                    env.ok("run", "--rm", "-q", "dropped", "sha256sum", "/big/data"));
 
             // Cut every time: the pull gives up with 125, records nothing and leaves no temporaries.
             ImageEnv fresh = env(proxy.host());
@@ -224,7 +224,7 @@ class ImagePullIT {
         assertTrue(r.err().contains("write to map failed"), r.describe());
         env.assertNoImages();
         // The same for a container launch: 125 with the helper's message, at once.
-        Host.Result run = Host.run(TestInstall.command(alice.name(), environment, "run", "--rootfs",
+        Host.Result run = Host.run(TestInstall.command(alice.name(), environment, "run", "--rm", "--rootfs",
                 TestInstall.rootfs().toString(), "true"), TestInstall.dir().toFile(), 60);
         assertEquals(125, run.exit(), run.describe());
         assertTrue(run.err().contains("newuidmap") && run.err().contains("write to map failed"), run.describe());
@@ -313,7 +313,7 @@ class ImagePullIT {
         TestLayer through = hostile(file("esc/pwned"));
         TestLayer whiteout = TestLayer.builder().whiteout("wl/target").build();
         ItImages.base(lowerLink, through, whiteout).push(registry, "library/acrosslayers:latest");
-        Host.Result across = env.jrun("run", "-q", "acrosslayers", "sh", "-c", "cat /esc/pwned; test -L /esc || echo esc-is-a-dir");
+        Host.Result across = env.jrun("run", "--rm", "-q", "acrosslayers", "sh", "-c", "cat /esc/pwned; test -L /esc || echo esc-is-a-dir");
         assertSentinelIntact(env, "across layers: " + across.describe());
         assertEquals(0, across.exit(), across.describe());
         assertEquals("pwned\nesc-is-a-dir\n", across.out());

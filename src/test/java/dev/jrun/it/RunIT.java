@@ -73,14 +73,14 @@ class RunIT {
 
     @Test
     void aliceGetsPodmansMapLineForLine() {
-        Host.Result r = jrun(alice, "run", "--rootfs", rootfs, "cat", "/proc/self/uid_map", "/proc/self/gid_map");
+        Host.Result r = jrun(alice, "run", "--rm", "--rootfs", rootfs, "cat", "/proc/self/uid_map", "/proc/self/gid_map");
         assertEquals(0, r.exit(), r.describe());
         assertEquals(podmanMap(alice.uid(), alice.subuid()) + podmanMap(alice.gid(), alice.subgid()), r.out());
     }
 
     @Test
     void bobsSplitRangesAreStackedByHostStart() {
-        Host.Result r = jrun(bob, "run", "--rootfs", rootfs, "cat", "/proc/self/uid_map");
+        Host.Result r = jrun(bob, "run", "--rm", "--rootfs", rootfs, "cat", "/proc/self/uid_map");
         assertEquals(0, r.exit(), r.describe());
         assertEquals(String.format("%10d %10d %10d%n", 0, bob.uid(), 1)
                 + "         1     296608        392\n"
@@ -90,7 +90,7 @@ class RunIT {
 
     @Test
     void theCommandIsRootAndPid1InItsOwnNamespaces() {
-        Host.Result r = jrun(alice, "run", "--hostname", "box", "--rootfs", rootfs, "sh", "-c",
+        Host.Result r = jrun(alice, "run", "--rm", "--hostname", "box", "--rootfs", rootfs, "sh", "-c",
                 "id -u; id -g; echo $$; hostname; cat /etc/hostname; readlink /proc/1/exe; ls /dev/pts/ptmx");
         assertEquals(0, r.exit(), r.describe());
         assertEquals("0\n0\n1\nbox\nbox\n/bin/busybox\n/dev/pts/ptmx\n", r.out());
@@ -105,7 +105,7 @@ class RunIT {
 
     /** Starts `sleep N` in a container, reads its owner from the host's ps, then stops jrun. */
     private static String hostUidOfSleep(String seconds, String... options) throws Exception {
-        List<String> args = Host.list("run", "--stop-timeout", "1");
+        List<String> args = Host.list("run", "--rm", "--stop-timeout", "1");
         args.addAll(List.of(options));
         args.addAll(List.of("--rootfs", rootfs, "sleep", seconds));
         Process jrun = new ProcessBuilder(TestInstall.command("alice", args.toArray(String[]::new)))
@@ -131,13 +131,13 @@ class RunIT {
         Path data = Files.createTempDirectory("jrun-it-vol-");
         try {
             Host.check("chmod", "1777", data.toString());
-            Host.Result r = jrun(alice, "run", "-v", data + ":/data", "--rootfs", rootfs, "sh", "-c",
+            Host.Result r = jrun(alice, "run", "--rm", "-v", data + ":/data", "--rootfs", rootfs, "sh", "-c",
                     "touch /data/by-root && su -s /bin/sh user -c 'touch /data/by-user' && ls -n /data");
             assertEquals(0, r.exit(), r.describe());
             long base = alice.subuid().stream().mapToLong(Range::start).min().orElseThrow();
             assertEquals(String.valueOf(alice.uid()), Host.check("stat", "-c", "%u", data.resolve("by-root").toString()).strip());
             assertEquals(String.valueOf(base + 999), Host.check("stat", "-c", "%u", data.resolve("by-user").toString()).strip());
-            Host.Result ro = jrun(alice, "run", "-v", data + ":/data:ro", "--rootfs", rootfs, "touch", "/data/nope");
+            Host.Result ro = jrun(alice, "run", "--rm", "-v", data + ":/data:ro", "--rootfs", rootfs, "touch", "/data/nope");
             assertEquals(1, ro.exit(), ro.describe());
             assertTrue(ro.err().contains("Read-only file system"), ro.describe());
         } finally {
@@ -147,28 +147,28 @@ class RunIT {
 
     @Test
     void exitCodesFollowPodman() {
-        assertEquals(0, jrun(alice, "run", "--rootfs", rootfs, "true").exit());
-        assertEquals(42, jrun(alice, "run", "--rootfs", rootfs, "sh", "-c", "exit 42").exit());
-        Host.Result notExecutable = jrun(alice, "run", "--rootfs", rootfs, "/bin/not-executable");
+        assertEquals(0, jrun(alice, "run", "--rm", "--rootfs", rootfs, "true").exit());
+        assertEquals(42, jrun(alice, "run", "--rm", "--rootfs", rootfs, "sh", "-c", "exit 42").exit());
+        Host.Result notExecutable = jrun(alice, "run", "--rm", "--rootfs", rootfs, "/bin/not-executable");
         assertEquals(126, notExecutable.exit(), notExecutable.describe());
         assertTrue(notExecutable.err().contains("'/bin/not-executable' cannot be executed"), notExecutable.describe());
-        Host.Result notFound = jrun(alice, "run", "--rootfs", rootfs, "no-such-command");
+        Host.Result notFound = jrun(alice, "run", "--rm", "--rootfs", rootfs, "no-such-command");
         assertEquals(127, notFound.exit(), notFound.describe());
         assertTrue(notFound.err().contains("executable file 'no-such-command' not found in $PATH"), notFound.describe());
-        Host.Result missingRootfs = jrun(alice, "run", "--rootfs", "/nonexistent/rootfs", "true");
+        Host.Result missingRootfs = jrun(alice, "run", "--rm", "--rootfs", "/nonexistent/rootfs", "true");
         assertEquals(125, missingRootfs.exit());
         assertTrue(missingRootfs.err().contains("--rootfs /nonexistent/rootfs: no such directory"), missingRootfs.describe());
-        Host.Result badVolume = jrun(alice, "run", "-v", "/nonexistent/dir:/data", "--rootfs", rootfs, "true");
+        Host.Result badVolume = jrun(alice, "run", "--rm", "-v", "/nonexistent/dir:/data", "--rootfs", rootfs, "true");
         assertEquals(125, badVolume.exit());
         assertTrue(badVolume.err().contains("host path /nonexistent/dir does not exist"), badVolume.describe());
-        Host.Result unknownUser = jrun(alice, "run", "-u", "nosuchuser", "--rootfs", rootfs, "true");
+        Host.Result unknownUser = jrun(alice, "run", "--rm", "-u", "nosuchuser", "--rootfs", rootfs, "true");
         assertEquals(125, unknownUser.exit());
         assertTrue(unknownUser.err().contains("--user nosuchuser: no such user"), unknownUser.describe());
     }
 
     @Test
     void sigtermToJrunReachesTheContainer() throws Exception {
-        Process trapping = new ProcessBuilder(TestInstall.command("alice", "run", "--rootfs", rootfs, "sh", "-c",
+        Process trapping = new ProcessBuilder(TestInstall.command("alice", "run", "--rm", "--rootfs", rootfs, "sh", "-c",
                 "trap 'echo got TERM; exit 3' TERM; echo ready; while true; do sleep 0.1; done"))
                 .directory(TestInstall.dir().toFile()).start();
         waitForLine(trapping, "ready");
@@ -177,7 +177,7 @@ class RunIT {
         assertEquals("got TERM\n", new String(trapping.getInputStream().readAllBytes()));
 
         // PID 1 without a handler ignores SIGTERM (pid_namespaces(7)); jrun kills it after the timeout.
-        Process ignoring = new ProcessBuilder(TestInstall.command("alice", "run", "--stop-timeout", "1", "--rootfs",
+        Process ignoring = new ProcessBuilder(TestInstall.command("alice", "run", "--rm", "--stop-timeout", "1", "--rootfs",
                 rootfs, "sh", "-c", "echo ready; exec sleep 600")).directory(TestInstall.dir().toFile()).start();
         waitForLine(ignoring, "ready");
         Thread.sleep(300);
@@ -185,12 +185,37 @@ class RunIT {
         assertEquals(137, ignoring.waitFor());
     }
 
-    /** SIGTERM to this test's jrun (the JVM under runuser and the launcher script), as a user's kill would. */
+    /**
+     * SIGTERM to this test's jrun, as a user's kill would: the process under runuser and the
+     * launcher script, a JVM until the container runs, then (same PID) jrun-monitor's attach side.
+     */
     static void sigterm(Process started) {
-        List<ProcessHandle> jvms = started.descendants()
-                .filter(h -> h.info().command().orElse("").endsWith("/java")).toList();
-        if (jvms.isEmpty()) fail("no jrun JVM under " + started.pid());
-        jvms.forEach(ProcessHandle::destroy);   // destroy() is SIGTERM on Linux
+        jrunProcess(started).destroy();   // destroy() is SIGTERM on Linux
+    }
+
+    static ProcessHandle jrunProcess(Process started) {
+        // While the JVM turns into the attach side (execve), the process may briefly show as neither.
+        List<ProcessHandle> found = List.of();
+        for (int i = 0; i < 50 && found.size() != 1; i++) {
+            found = started.descendants().filter(RunIT::isJrun).toList();
+            if (found.size() != 1) sleepQuietly(100);
+        }
+        if (found.size() != 1) fail("expected one jrun process under " + started.pid() + ", found " + found);
+        return found.get(0);
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static boolean isJrun(ProcessHandle h) {
+        String command = h.info().command().orElse("");
+        String[] args = h.info().arguments().orElse(new String[0]);
+        return command.endsWith("/java") || (command.contains("jrun-monitor") && args.length > 0 && args[0].equals("attach"));
     }
 
     private static void waitForLine(Process p, String line) throws Exception {
@@ -209,10 +234,10 @@ class RunIT {
 
     @Test
     void rootGetsTheIdentityMapAndUsernsRemapGivesDockersMap() {
-        Host.Result root = TestInstall.jrun("root", "run", "--rootfs", rootfs, "cat", "/proc/self/uid_map");
+        Host.Result root = TestInstall.jrun("root", "run", "--rm", "--rootfs", rootfs, "cat", "/proc/self/uid_map");
         assertEquals(0, root.exit(), root.describe());
         assertEquals("         0          0 4294967295\n", root.out());
-        Host.Result remap = TestInstall.jrun("root", "run", "--userns-remap", "alice", "--rootfs", rootfs, "cat",
+        Host.Result remap = TestInstall.jrun("root", "run", "--rm", "--userns-remap", "alice", "--rootfs", rootfs, "cat",
                 "/proc/self/uid_map", "/proc/self/gid_map");
         assertEquals(0, remap.exit(), remap.describe());
         Range uid = alice.subuid().get(0);
@@ -224,11 +249,11 @@ class RunIT {
     @Test
     void aUserWithoutSubordinateIdsGetsOneIdAndAWarning() {
         User carol = TestUsers.carol();
-        Host.Result r = jrun(carol, "run", "--rootfs", rootfs, "cat", "/proc/self/uid_map");
+        Host.Result r = jrun(carol, "run", "--rm", "--rootfs", rootfs, "cat", "/proc/self/uid_map");
         assertEquals(0, r.exit(), r.describe());
         assertEquals(String.format("%10d %10d %10d%n", 0, carol.uid(), 1), r.out());
         assertTrue(r.err().contains("usermod --add-subuids"), r.describe());
-        Host.Result needsMore = jrun(carol, "run", "-u", "1000", "--rootfs", rootfs, "true");
+        Host.Result needsMore = jrun(carol, "run", "--rm", "-u", "1000", "--rootfs", rootfs, "true");
         assertEquals(125, needsMore.exit());
         assertTrue(needsMore.err().contains("container UID 1000 is not mapped"), needsMore.describe());
     }
@@ -239,7 +264,7 @@ class RunIT {
         try {
             Files.writeString(envFile, "FROM_FILE=yes\n");
             Host.check("chmod", "644", envFile.toString());
-            Host.Result r = jrun(alice, "run", "-e", "A=1", "--env-file", envFile.toString(), "-w", "/tmp/work",
+            Host.Result r = jrun(alice, "run", "--rm", "-e", "A=1", "--env-file", envFile.toString(), "-w", "/tmp/work",
                     "-u", "user", "--read-only", "--network", "none", "--rootfs", rootfs, "sh", "-c",
                     "echo $A $FROM_FILE $HOME; pwd; id; touch /tmp/ok && echo tmp-writable; "
                             + "touch /etc/x 2>/dev/null || echo root-read-only; ip -o link show lo | grep -c UP; "
@@ -255,7 +280,7 @@ class RunIT {
 
     @Test
     void aTerminalOfItsOwn() {
-        String jrun = String.join(" ", TestInstall.command("alice", "run", "-t", "--rootfs", rootfs, "sh", "-c",
+        String jrun = String.join(" ", TestInstall.command("alice", "run", "--rm", "-t", "--rootfs", rootfs, "sh", "-c",
                 "tty; exit 5"));
         Host.Result r = Host.run(List.of("script", "-qec", jrun, "/dev/null"), TestInstall.dir().toFile(), 60);
         assertEquals(5, r.exit(), r.describe());

@@ -52,12 +52,12 @@ class StorageDriverIT {
     @Test
     void bothDriversShowTheImagesOwnersAndKeepContainersApart() throws Exception {
         for (String driver : List.of("overlay", "vfs")) {
-            Host.Result r = TestInstall.jrun("alice", env, "--storage-driver", driver, "run", "-q", "vfs-test", "sh", "-c",
+            Host.Result r = TestInstall.jrun("alice", env, "--storage-driver", driver, "run", "--rm", "-q", "vfs-test", "sh", "-c",
                     "stat -c '%u:%g %a' /data/owned /bin/setuid-tool; echo changed > /data/owned; rm /bin/setuid-tool; "
                             + "cat /data/owned");
             assertEquals(0, r.exit(), driver + ": " + r.describe());
             assertEquals("42:42 640\n0:0 4755\nchanged\n", r.out(), driver);
-            Host.Result again = TestInstall.jrun("alice", env, "--storage-driver", driver, "run", "-q", "vfs-test",
+            Host.Result again = TestInstall.jrun("alice", env, "--storage-driver", driver, "run", "--rm", "-q", "vfs-test",
                     "cat", "/data/owned");
             assertEquals("by 42\n", again.out(), driver + ": a container's changes must not reach the image: "
                     + again.describe());
@@ -65,7 +65,7 @@ class StorageDriverIT {
                 assertEquals(List.of(), left.toList(), driver + ": the container's private files are removed");
             }
         }
-        Host.Result bad = TestInstall.jrun("alice", env, "--storage-driver", "zfs", "run", "vfs-test", "true");
+        Host.Result bad = TestInstall.jrun("alice", env, "--storage-driver", "zfs", "run", "--rm", "vfs-test", "true");
         assertEquals(125, bad.exit());
         assertTrue(bad.err().contains("--storage-driver zfs: jrun knows overlay and vfs"), bad.describe());
     }

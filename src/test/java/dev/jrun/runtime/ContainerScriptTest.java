@@ -61,12 +61,14 @@ class ContainerScriptTest {
         List<Op> ops = compile(plan(Network.HOST, false, false, List.of()));
         assertEquals(List.of(new Op.SetGroups(List.of()), new Op.SetResGid(0), new Op.SetResUid(0),
                 new Op.ParentDeathSignal(SIGKILL)), ops.subList(0, 4));
+        // Not the caller's session keyring: a new one, as runc does.
+        assertEquals(new Op.JoinSessionKeyring(), ops.get(4));
         // Everything the JVM had open is closed but stdin (7), the terminal socket (8) and the error pipe (150).
         assertEquals(List.of(new Op.CloseRange(3, 6), new Op.CloseRange(9, 149), new Op.CloseRange(151, 0xFFFFFFFFL)),
-                ops.subList(4, 7));
-        assertEquals(new Op.Mount(null, "/", null, MS_REC | MS_PRIVATE, null, 0), ops.get(7));
+                ops.subList(5, 8));
+        assertEquals(new Op.Mount(null, "/", null, MS_REC | MS_PRIVATE, null, 0), ops.get(8));
         String root = tmp.resolve("root").toString();
-        assertEquals(new Op.Mount(root, root, null, MS_BIND | MS_REC, null, 0), ops.get(8));
+        assertEquals(new Op.Mount(root, root, null, MS_BIND | MS_REC, null, 0), ops.get(9));
     }
 
     @Test
@@ -76,7 +78,10 @@ class ContainerScriptTest {
         int fsopen = indexOf(ops, o -> o instanceof Op.FsOpen f && f.fstype().equals("proc"));
         int attach = indexOf(ops, o -> o instanceof Op.MoveMount m && m.target().equals("/proc"));
         assertTrue(fsopen >= 0 && fsopen < pivot && attach > pivot);
-        Op.FsMount mount = (Op.FsMount) ops.get(fsopen + 2);
+        // mountinfo shows "proc" as the source, as with mount(8) and podman.
+        assertEquals(new Op.FsConfig(((Op.FsOpen) ops.get(fsopen)).slot(), FSCONFIG_SET_STRING, "source", "proc",
+                "the source of a new proc"), ops.get(fsopen + 1));
+        Op.FsMount mount = (Op.FsMount) ops.get(fsopen + 3);
         assertEquals(MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, mount.attributes());
         assertEquals(mount.slot(), ((Op.MoveMount) ops.get(attach)).slot());
     }
@@ -127,7 +132,9 @@ class ContainerScriptTest {
         assertEquals(new Op.SetResUid(1000), ops.get(n - 3));
         assertEquals(new Op.SetResGid(1000), ops.get(n - 4));
         assertEquals(new Op.SetGroups(List.of(1000L, 5L, 50L)), ops.get(n - 5));
-        assertInstanceOf(Op.CapBsetDrop.class, ops.get(n - 6));
+        // A non-root user without no_new_privs: the filter goes in while CAP_SYS_ADMIN is still held.
+        assertInstanceOf(Op.Seccomp.class, ops.get(n - 6));
+        assertInstanceOf(Op.CapBsetDrop.class, ops.get(n - 7));
         int chdir = indexOf(ops, o -> o.equals(new Op.Chdir("/work/dir")));
         int mkdir = indexOf(ops, o -> o.equals(new Op.Mkdir("/work/dir", 0755, Op.IGNORE_EEXIST)));
         assertEquals(new Op.Mkdir("/work", 0755, Op.IGNORE_EEXIST), ops.get(mkdir - 1));
@@ -227,7 +234,7 @@ class ContainerScriptTest {
         Path root = Fixtures.rootfs(tmp.resolve("root"));
         RunSpec s = new RunSpec(new RootFs.Directory(root), ContainerDefaults.NONE, List.of("sh"), Optional.empty(),
                 List.of(), List.of(), Optional.empty(), Optional.empty(), hostname, readOnly, volumes, network, false,
-                false, Optional.empty(), 10, List.of(), tmpfs, true, true, Optional.empty());
+                false, Optional.empty(), 10, SecurityOptions.DEFAULT, List.of(), tmpfs, true, true, Optional.empty());
         HostEnvironment host = Fixtures.host(tmp, 1000, "vagrant", "vagrant:100000:65536\n");
         return new LaunchPlanner(host, new RecordingSyscalls(), w -> { }).plan(s);
     }

@@ -35,8 +35,13 @@ final class Fixtures {
         Files.writeString(subuidFile, subuid);
         Files.writeString(subgidFile, subuid);
         Path helper = Files.writeString(tmp.resolve("newuidmap"), "not setuid");
+        // This machine's containers.conf stays out of unit tests: a profile that does not exist
+        // means jrun's carried copy of podman's.
+        Path containersConf = Files.writeString(tmp.resolve("containers.conf"),
+                "[containers]\nseccomp_profile = \"" + tmp.resolve("absent-seccomp.json") + "\"\n");
         return new HostEnvironment(new HostIdentity(uid, uid, name), subuidFile, subgidFile, Optional.of(helper),
-                Optional.of(helper), Map.of("TERM", "xterm-256color", "HOST_ONLY", "from-host"),
+                Optional.of(helper), Map.of("TERM", "xterm-256color", "HOST_ONLY", "from-host",
+                        "CONTAINERS_CONF", containersConf.toString()),
                 "127.0.0.1 localhost\n", "nameserver 192.0.2.53\n", 40);
     }
 

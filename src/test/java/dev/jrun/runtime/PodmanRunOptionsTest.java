@@ -57,7 +57,7 @@ class PodmanRunOptionsTest {
         RunSpec spec(Path root) {
             return new RunSpec(new RootFs.Directory(root), ContainerDefaults.NONE, List.of("id"), entrypoint, env,
                     envFiles, workdir, user, hostname, readOnly, volumes, network, false, false, Optional.empty(), 10,
-                    mounts, tmpfs, readOnlyTmpfs, passwd, passwdEntry);
+                    SecurityOptions.DEFAULT, mounts, tmpfs, readOnlyTmpfs, passwd, passwdEntry);
         }
     }
 

@@ -357,7 +357,7 @@ class StoreTest {
     void rmiRefusesWhileAContainerUsesTheImageAndForceKeepsItsLayers() throws Exception {
         LayerRef l = storeLayer(new TarBuilder().file("f", "1").build());
         ImageRecord img = storeImage("localhost/c:1", "{\"c\":1}", l);
-        ContainerArea area = store.createContainer("c1", img);
+        ContainerArea area = container(store, "c1", img);
         assertEquals(List.of(store.layerDiffDir(l.diffId())), area.lowerDirs());
         assertTrue(Files.isDirectory(area.upper()) && Files.isDirectory(area.work()));
 
@@ -366,7 +366,7 @@ class StoreTest {
         store.removeImage("localhost/c:1", true);
         assertTrue(store.hasLayer(l.diffId()), "a running container's layer must stay");
 
-        store.removeContainer("c1");
+        store.containers().remove("c1");
         RemovalReport pruned = store.prune();
         assertEquals(List.of(l.diffId()), pruned.layers());
         assertFalse(store.hasLayer(l.diffId()));
@@ -376,8 +376,8 @@ class StoreTest {
     void aContainerWhoseJrunWasKilledIsRemovedByTheNextOpenAndNoLongerPinsItsImage() throws Exception {
         LayerRef l = storeLayer(new TarBuilder().file("f", "1").build());
         ImageRecord img = storeImage("localhost/k:1", "{\"k\":1}", l);
-        ContainerArea alive = store.createContainer("alive", img);
-        ContainerArea killed = store.createContainer("killed", img);
+        ContainerArea alive = container(store, "alive", img);
+        ContainerArea killed = container(store, "killed", img);
         Files.writeString(killed.upper().resolve("written"), "x");
         // Its owner is a process that has ended (as a jrun killed with SIGKILL).
         Process gone = new ProcessBuilder("true").start();
@@ -390,7 +390,7 @@ class StoreTest {
         Store reopened = Store.open(root, new JavaRemover());
         assertFalse(Files.exists(killed.dir()), "the dead container's area must go");
         assertTrue(Files.exists(alive.dir()), "a container of a live jrun (this JVM) must stay");
-        reopened.removeContainer("alive");
+        reopened.containers().remove("alive");
         reopened.removeImage("localhost/k:1", false);
         assertFalse(reopened.hasLayer(l.diffId()));
     }
@@ -398,16 +398,16 @@ class StoreTest {
     @Test
     void containerRemovalCopesWithReadOnlyDirectories() throws Exception {
         LayerRef l = storeLayer(new TarBuilder().file("f", "1").build());
-        ContainerArea area = store.createContainer("ro", storeImage("localhost/ro:1", "{}", l));
+        ContainerArea area = container(store, "ro", storeImage("localhost/ro:1", "{}", l));
         Path locked = Files.createDirectories(area.upper().resolve("etc/locked"));
         Files.writeString(locked.resolve("f"), "x");
         Files.createSymbolicLink(area.upper().resolve("escape"), temp);
         Files.setAttribute(locked, "unix:mode", 0555);
-        store.removeContainer("ro");
+        store.containers().remove("ro");
         assertFalse(Files.exists(area.dir()));
         assertTrue(Files.exists(temp), "removal must not follow symlinks");
-        assertThrows(StoreException.class, () -> store.container("ro"));
-        assertThrows(StoreException.class, () -> store.createContainer("../evil", storeImage(null, "{\"e\":1}")));
+        assertThrows(StoreException.class, () -> store.containers().get("ro"));
+        assertThrows(StoreException.class, () -> container(store, "../evil", storeImage(null, "{\"e\":1}")));
     }
 
     @Test
@@ -492,5 +492,11 @@ class StoreTest {
         Process p = new ProcessBuilder("true").start();
         p.waitFor();
         return p.pid();
+    }
+
+    private static ContainerArea container(Store store, String id, ImageRecord image) throws StoreException {
+        List<dev.jrun.oci.DiffId> layers = image.layers().stream().map(LayerRef::diffId).toList();
+        return store.containers().create(ContainerRecord.ofThisProcess(id, id, image.id(), "test", layers, List.of("sh"),
+                java.time.Instant.now().toString(), false, List.of()), true);
     }
 }

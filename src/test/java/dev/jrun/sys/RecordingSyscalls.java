@@ -33,6 +33,28 @@ public final class RecordingSyscalls implements Syscalls {
     private int nextFd = 10;
     private static final int EOF = -1;
 
+    @Override
+    public SysException exec(String path, List<String> argv, List<String> env, int[] keep) {
+        calls.add("exec " + path + " " + argv);
+        return new SysException("execute " + path, 2, "No such file or directory");
+    }
+
+    @Override
+    public int pidfdOpen(int pid) {
+        calls.add("pidfd_open " + pid);
+        return nextFdForPidfd();
+    }
+
+    private synchronized int nextFdForPidfd() {
+        return nextFd++;
+    }
+
+    @Override
+    public boolean pidfdSignal(int pidfd, int signal) {
+        calls.add("pidfd_send_signal " + pidfd + " " + signal);
+        return true;
+    }
+
     @Override public int getuid() { return 1000; }
     @Override public int getgid() { return 1000; }
 
@@ -154,6 +176,17 @@ public final class RecordingSyscalls implements Syscalls {
     @Override public String strerror(int errno) { return "errno " + errno; }
     /** Whether files carry file capabilities (security.capability), e.g. newuidmap. */
     public volatile boolean fileCapabilities = true;
+
+    /** The last rules compiled; the program is a fixed allow-everything filter. */
+    public volatile SeccompRules compiledSeccomp;
+
+    @Override
+    public SeccompProgram compileSeccomp(SeccompRules rules) {
+        calls.add("compile seccomp " + rules.rules().size() + " rules");
+        compiledSeccomp = rules;
+        // BPF_RET|BPF_K SECCOMP_RET_ALLOW, little endian: {code 0x0006, jt 0, jf 0, k 0x7fff0000}
+        return new SeccompProgram(new byte[] {6, 0, 0, 0, 0, 0, (byte) 0xff, 0x7f});
+    }
 
     @Override public boolean hasXattr(String path, String name) { return fileCapabilities; }
 

@@ -61,6 +61,17 @@ public final class LayerImporter {
 
     /** {@link #importLayer(InputStream, DiffId, String)}, committing only once {@code gate} lets it. */
     public Path importLayer(InputStream layer, DiffId expected, String mediaType, CommitGate gate) throws JrunException {
+        return importLayer(layer, expected, mediaType, gate, LayerOrigin.registry());
+    }
+
+    /** {@link #importLayer(InputStream, DiffId, String)} for a layer read from {@code origin} (for the advice in refusals). */
+    public Path importLayer(InputStream layer, DiffId expected, String mediaType, LayerOrigin origin)
+            throws JrunException {
+        return importLayer(layer, expected, mediaType, () -> { }, origin);
+    }
+
+    private Path importLayer(InputStream layer, DiffId expected, String mediaType, CommitGate gate, LayerOrigin origin)
+            throws JrunException {
         if (store.hasLayer(expected)) {
             try {
                 layer.transferTo(java.io.OutputStream.nullOutputStream());
@@ -70,10 +81,24 @@ public final class LayerImporter {
             gate.await();
             return store.layerDiffDir(expected);
         }
-        try (Store.LayerTransaction tx = store.beginLayer(expected)) {
+        try (Prepared prepared = prepare(layer, expected, mediaType, origin)) {
+            gate.await();
+            return prepared.commit();
+        }
+    }
+
+    /**
+     * Unpacks, verifies and gives owners to a layer the store does not have, without committing
+     * it: a caller that needs several layers commits them only once all were accepted, so a
+     * refused one leaves the store as it was.
+     */
+    public Prepared prepare(InputStream layer, DiffId expected, String mediaType, LayerOrigin origin)
+            throws JrunException {
+        Store.LayerTransaction tx = store.beginLayer(expected);
+        try {
             UnpackResult result;
             try {
-                result = unpacker.unpack(layer, tx.diffDir(), mediaType, expected);
+                result = unpacker.unpack(layer, tx.diffDir(), mediaType, expected, origin);
             } catch (IOException e) {
                 throw new StoreException("unpacking layer " + expected + " into " + tx.diffDir() + " failed: "
                         + e.getMessage(), e);
@@ -84,9 +109,32 @@ public final class LayerImporter {
             } catch (IOException e) {
                 throw new StoreException("cannot write the ownership record of layer " + expected + ": " + e.getMessage(), e);
             }
-            gate.await();
-            return tx.commit(new LayerMetadata(result.diffId(), LayerFormat.VERSION, result.uncompressedBytes(),
+            return new Prepared(tx, new LayerMetadata(result.diffId(), LayerFormat.VERSION, result.uncompressedBytes(),
                     result.entries(), result.notes()));
+        } catch (JrunException | RuntimeException e) {
+            tx.close();
+            throw e;
+        }
+    }
+
+    /** A layer unpacked and accepted but not committed; closing without {@link #commit} discards it. */
+    public static final class Prepared implements AutoCloseable {
+        private final Store.LayerTransaction tx;
+        private final LayerMetadata metadata;
+
+        private Prepared(Store.LayerTransaction tx, LayerMetadata metadata) {
+            this.tx = tx;
+            this.metadata = metadata;
+        }
+
+        /** Renames the layer into place; returns its diff directory. */
+        public Path commit() throws StoreException {
+            return tx.commit(metadata);
+        }
+
+        @Override
+        public void close() throws StoreException {
+            tx.close();
         }
     }
 

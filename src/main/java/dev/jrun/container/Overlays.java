@@ -1,4 +1,4 @@
-package dev.jrun.cli;
+package dev.jrun.container;
 
 import dev.jrun.errors.JrunException;
 import dev.jrun.image.UserNamespaceOwnership;
@@ -19,10 +19,10 @@ final class Overlays {
     private Overlays() {}
 
     /** The storage driver asked for, or overlay where it works. */
-    static boolean useOverlay(String driver) throws JrunException {
+    static boolean useOverlay(Engine ctx, String driver) throws JrunException {
         if (driver == null) {
             if (available()) return true;
-            Warnings.print("overlayfs is not available in a user namespace on this kernel (Linux 5.11 or later needs "
+            ctx.warn("overlayfs is not available in a user namespace on this kernel (Linux 5.11 or later needs "
                     + "it): copying the image for this container instead, which is slower");
             return false;
         }
@@ -56,7 +56,7 @@ final class Overlays {
     }
 
     /** Unpacks every layer into the container's own directory: slower, but needs no overlayfs. */
-    static RootFs flattenedCopy(ImageContext ctx, ImageRecord image, ContainerArea area) throws JrunException {
+    static RootFs flattenedCopy(Engine ctx, ImageRecord image, ContainerArea area) throws JrunException {
         try {
             LayerUnpacker.Flattening copy = new LayerUnpacker(UnpackLimits.defaults(), new MknodCommandWhiteoutMaker())
                     .flatten(area.rootfs());

@@ -1,4 +1,4 @@
-package dev.jrun.cli;
+package dev.jrun.container;
 
 import dev.jrun.errors.JrunException;
 import dev.jrun.image.ArchiveLimits;
@@ -30,45 +30,81 @@ import dev.jrun.sys.Syscalls;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import dev.jrun.runtime.ContainerStarter;
 
 /** Wires the store, the registry client and the user-namespace helpers for the image commands. */
-final class ImageContext {
-    final Syscalls sys = new JnaSyscalls();
-    final Map<String, String> env = System.getenv();
-    final HostEnvironment host = HostEnvironment.detect(sys);
-    final LaunchPlanner planner = new LaunchPlanner(host, sys, Warnings::print);
-    final Launcher launcher = new Launcher(sys, new ProcIdMapWriter());
+public final class Engine {
+    private final Syscalls sys = new JnaSyscalls();
+    private final Map<String, String> env = System.getenv();
+    private final Consumer<String> warn;
     private final Path root;
     private final boolean quiet;
+    private LaunchPlanner planner;
+    private Launcher launcher;
     private UserNamespaceTasks tasks;
     private Store store;
     private ImageService images;
 
-    ImageContext(Path rootOption, boolean quiet) {
+    /**
+     * @param rootOption --root, or null for the default
+     * @param quiet      no pull progress
+     * @param warn       where warnings go (jrun's stderr)
+     */
+    public Engine(Path rootOption, boolean quiet, Consumer<String> warn) {
         this.root = rootOption != null ? rootOption.toAbsolutePath() : defaultRoot(env);
         this.quiet = quiet;
+        this.warn = warn;
+    }
+
+    public Syscalls sys() {
+        return sys;
+    }
+
+    public Map<String, String> env() {
+        return env;
+    }
+
+    void warn(String message) {
+        warn.accept(message);
+    }
+
+    public LaunchPlanner planner() {
+        if (planner == null) {
+            planner = new LaunchPlanner(HostEnvironment.detect(sys), sys, warn).withVolumes(namedVolumes());
+        }
+        return planner;
+    }
+
+    Launcher launcher() {
+        if (launcher == null) launcher = new Launcher(sys, new ProcIdMapWriter());
+        return launcher;
+    }
+
+    ContainerStarter starter() {
+        return new ContainerStarter(sys, new ProcIdMapWriter());
     }
 
     /** --root, else $JRUN_ROOT, else $XDG_DATA_HOME/jrun, else ~/.local/share/jrun. */
-    static Path defaultRoot(Map<String, String> env) {
+    public static Path defaultRoot(Map<String, String> env) {
         if (env.containsKey("JRUN_ROOT")) return Path.of(env.get("JRUN_ROOT")).toAbsolutePath();
         String data = env.get("XDG_DATA_HOME");
         if (data != null && !data.isEmpty()) return Path.of(data, "jrun");
         return Path.of(System.getProperty("user.home"), ".local", "share", "jrun");
     }
 
-    UserNamespaceTasks tasks() throws JrunException {
-        if (tasks == null) tasks = new UserNamespaceTasks(launcher, planner.userNamespace(Optional.empty()));
+    public UserNamespaceTasks tasks() throws JrunException {
+        if (tasks == null) tasks = new UserNamespaceTasks(launcher(), planner().userNamespace(Optional.empty()));
         return tasks;
     }
 
-    Store store() throws JrunException {
+    public Store store() throws JrunException {
         if (store == null) store = Store.open(root, new UserNamespaceRemover(tasks()));
         return store;
     }
 
     /** Named volumes in this store; its volumes/ directory is made on first use. */
-    Volumes volumes() throws JrunException {
+    public Volumes volumes() throws JrunException {
         return Volumes.of(root, new UserNamespaceRemover(tasks()));
     }
 
@@ -80,7 +116,7 @@ final class ImageContext {
                 Volumes.checkName(name, "-v " + name);
                 Volumes volumes = volumes();
                 volumes.create(name, true);
-                volumes.use(name);   // until this run ends: jrun volume rm and prune leave it alone
+                volumes.use(name);   // while this process lives: jrun volume rm and prune leave it alone
                 return volumes.dataDir(name);
             }
 
@@ -96,20 +132,15 @@ final class ImageContext {
         };
     }
 
-    /** A planner that knows this store's named volumes. */
-    LaunchPlanner runPlanner() {
-        return planner.withVolumes(namedVolumes());
-    }
-
     /** Prepares a plan's volumes (copy-up, :U) inside the user namespace. */
-    VolumeSetup volumeSetup() {
-        return new VolumeSetup(launcher, namedVolumes());
+    public VolumeSetup volumeSetup() {
+        return new VolumeSetup(launcher(), namedVolumes());
     }
 
-    RegistryClient client() {
+    public RegistryClient client() {
         // Say that a pull retries, as podman does, rather than sit silent for seconds.
         return RegistryClient.builder().credentials(AuthFile.forEnvironment(env))
-                .retry(RetryPolicy.DEFAULT.withNotice(Warnings::print)).build();
+                .retry(RetryPolicy.DEFAULT.withNotice(warn)).build();
     }
 
     private LayerImporter importer() throws JrunException {
@@ -118,11 +149,11 @@ final class ImageContext {
     }
 
     /** load, save, import. */
-    ImageArchives archives() throws JrunException {
+    public ImageArchives archives() throws JrunException {
         return new ImageArchives(store(), importer(), ArchiveLimits.defaults());
     }
 
-    ImageService images() throws JrunException {
+    public ImageService images() throws JrunException {
         if (images == null) {
             LayerImporter importer = importer();
             PullProgress progress = quiet ? PullProgress.QUIET : new PullProgress(System.err, System.console() != null);

@@ -1,0 +1,43 @@
+package dev.jrun.container;
+
+import dev.jrun.runtime.LaunchPlan;
+import java.util.List;
+
+/**
+ * What a container's processes get, kept in its record for {@code jrun exec} and shown by
+ * {@code jrun inspect}: the environment, working directory and identity of its command, the
+ * capabilities it lost, its stop signal, and the ID maps of its user namespace.
+ */
+public record ProcessDefaults(List<String> env, String workdir, long uid, long gid, List<Long> groups,
+                              List<Integer> droppedCapabilities, int stopSignal, String uidMap, String gidMap,
+                              boolean setgroupsAllowed, List<Mount> mounts, byte[] seccompBpf, String seccompSource,
+                              boolean noNewPrivileges) {
+    /** A volume as inspect shows it. */
+    public record Mount(String source, String destination, boolean readOnly) {}
+
+    public ProcessDefaults {
+        env = List.copyOf(env);
+        groups = List.copyOf(groups);
+        droppedCapabilities = List.copyOf(droppedCapabilities);
+        mounts = mounts == null ? List.of() : List.copyOf(mounts);
+    }
+
+    static ProcessDefaults of(LaunchPlan plan) {
+        return new ProcessDefaults(plan.env(), plan.workdir(), plan.identity().uid(), plan.identity().gid(),
+                plan.identity().supplementaryGroups(), plan.droppedCapabilities(), plan.stopSignal(),
+                plan.userNamespace().uidMap().procText(), plan.userNamespace().gidMap().procText(),
+                plan.userNamespace().setgroupsAllowed(),
+                plan.volumes().stream().map(v -> new Mount(v.hostPath().toString(), v.containerPath(), v.readOnly()))
+                        .toList(),
+                plan.security().seccomp().map(f -> f.program().bpf()).orElse(null),
+                plan.security().seccomp().map(f -> f.source()).orElse(null), plan.security().noNewPrivileges());
+    }
+
+    /** What an exec'd process gets of the container's security: its seccomp filter and no_new_privs. */
+    dev.jrun.runtime.ContainerSecurity security() {
+        java.util.Optional<dev.jrun.seccomp.SeccompFilter> filter = seccompBpf == null ? java.util.Optional.empty()
+                : java.util.Optional.of(new dev.jrun.seccomp.SeccompFilter(new dev.jrun.sys.SeccompProgram(seccompBpf),
+                        seccompSource));
+        return new dev.jrun.runtime.ContainerSecurity(filter, noNewPrivileges, List.of());
+    }
+}

@@ -1,0 +1,29 @@
+package dev.jrun.runtime;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the container's monitor does besides being its parent.
+ *
+ * @param attached    relay the container's streams to and from jrun's own (a foreground run);
+ *                    otherwise only to the log
+ * @param log         the k8s-file log, if any
+ * @param exitFile    where the exit status goes, if anywhere
+ * @param cleanup     a command to run when the container has ended, as root of its user
+ *                    namespace (the removal of a --rm container); empty for none
+ * @param stopTimeoutSeconds after a stop signal, SIGKILL this long after
+ * @param watchParent the container ends when the JVM that started it ends (a library user's)
+ */
+public record MonitorSpec(boolean attached, Optional<Path> log, Optional<Path> exitFile, List<String> cleanup,
+                          int stopTimeoutSeconds, boolean watchParent) {
+    public MonitorSpec {
+        cleanup = List.copyOf(cleanup);
+    }
+
+    /** Attached, nothing recorded: a foreground `run --rm --rootfs`, the fastest way through. */
+    public static MonitorSpec attachedOnly(int stopTimeoutSeconds) {
+        return new MonitorSpec(true, Optional.empty(), Optional.empty(), List.of(), stopTimeoutSeconds, false);
+    }
+}
