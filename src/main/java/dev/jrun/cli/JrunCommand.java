@@ -59,6 +59,7 @@ public final class JrunCommand {
         m.put("import", ImportCommand::new);
         m.put("login", LoginCommand::new);
         m.put("logout", LogoutCommand::new);
+        m.put("volume", VolumeCommand::new);
         m.put("unshare", UnshareCommand::new);
         m.put("info", InfoCommand::new);
         m.put("completion", picocli.AutoComplete.GenerateCompletion::new);

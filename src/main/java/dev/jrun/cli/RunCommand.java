@@ -4,7 +4,10 @@ import dev.jrun.container.ContainerRunner;
 import dev.jrun.container.Engine;
 import dev.jrun.container.RunRequest;
 import dev.jrun.errors.JrunException;
+import dev.jrun.image.Platforms;
+import dev.jrun.oci.Platform;
 import dev.jrun.runtime.ContainerDefaults;
+import dev.jrun.runtime.Entrypoints;
 import dev.jrun.runtime.Network;
 import dev.jrun.runtime.RunSpec;
 import dev.jrun.runtime.SecurityOptions;
@@ -21,9 +24,12 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "run",
-        description = "Run a command in a new container.",
-        mixinStandardHelpOptions = true)
+        description = "Run a command in a new container.")
 final class RunCommand implements Callable<Integer> {
+
+    // Not mixinStandardHelpOptions: as in podman run, -h is --hostname and only --help is help.
+    @Option(names = "--help", usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     @Option(names = "--rootfs", paramLabel = "DIR",
             description = "Use this directory as the container's root filesystem (no image).")
@@ -43,15 +49,38 @@ final class RunCommand implements Callable<Integer> {
             description = "Run as this user (name or UID) and group, looked up in the container's /etc/passwd.")
     String user;
 
-    @Option(names = "--hostname", paramLabel = "NAME", description = "The container's hostname.")
+    @Option(names = {"-h", "--hostname"}, paramLabel = "NAME",
+            description = "The container's hostname (default: a random one; the host's with --network host).")
     String hostname;
 
     @Option(names = "--read-only", description = "Mount the root filesystem read-only (/tmp, /var/tmp, /run stay writable).")
     boolean readOnly;
 
-    @Option(names = {"-v", "--volume"}, paramLabel = "HOST:CONTAINER[:ro]",
-            description = "Bind-mount a host path into the container.")
+    @Option(names = "--read-only-tmpfs", arity = "0..1", defaultValue = "true", fallbackValue = "true",
+            description = "With --read-only, mount tmpfs on /tmp, /var/tmp and /run (default true).")
+    boolean readOnlyTmpfs;
+
+    @Option(names = {"-v", "--volume"}, paramLabel = "SOURCE:CONTAINER[:OPTIONS]",
+            description = "Bind-mount a host path (/path or ./path) or a named volume (NAME, created on first use) "
+                    + "into the container; OPTIONS: ro, rw, U (give it to the container's user), z, Z, nocopy.")
     List<String> volumes = new ArrayList<>();
+
+    @Option(names = "--mount", paramLabel = "type=TYPE,...",
+            description = "Mount a bind (source=/host/path), a named volume (source=NAME) or a tmpfs "
+                    + "(tmpfs-size=, tmpfs-mode=) on target=/path; also ro, U, z.")
+    List<String> mounts = new ArrayList<>();
+
+    @Option(names = "--tmpfs", paramLabel = "PATH[:OPTIONS]",
+            description = "Mount a new tmpfs on PATH (default rw,nosuid,nodev; size=, mode=, uid=, gid=, ro, exec, ...).")
+    List<String> tmpfs = new ArrayList<>();
+
+    @Option(names = "--passwd", arity = "0..1", defaultValue = "true", fallbackValue = "true",
+            description = "Add a line to /etc/passwd for a UID the image does not know (default true).")
+    boolean passwd;
+
+    @Option(names = "--passwd-entry", paramLabel = "TEMPLATE",
+            description = "The line --passwd adds; $USERNAME, $UID, $GID, $NAME and $HOME are replaced.")
+    String passwdEntry;
 
     @Option(names = "--network", paramLabel = "MODE", defaultValue = "host",
             description = "host (default): the host's network; none: only loopback.")
@@ -101,8 +130,19 @@ final class RunCommand implements Callable<Integer> {
             description = "missing (default): pull if the store lacks the image; always; never.")
     String pull;
 
-    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "The platform to pull (default: this host's).")
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]",
+            description = "The platform of the image to run (default: this host's); a stored image of another "
+                    + "platform is not run.")
     String platform;
+
+    @Option(names = "--arch", paramLabel = "ARCH", description = "Use ARCH instead of this host's architecture.")
+    String arch;
+
+    @Option(names = "--os", paramLabel = "OS", description = "Use OS instead of this host's OS.")
+    String os;
+
+    @Option(names = "--variant", paramLabel = "VARIANT", description = "Use VARIANT instead of this host's variant.")
+    String variant;
 
     @Option(names = {"-q", "--quiet"}, description = "Say nothing while pulling.")
     boolean quiet;
@@ -130,7 +170,8 @@ final class RunCommand implements Callable<Integer> {
         List<String> args = rootfs != null || positional.isEmpty() ? positional : positional.subList(1, positional.size());
         return new RunRequest(spec(args), rootfs != null ? Optional.empty() : positional.stream().findFirst(),
                 Optional.ofNullable(rootfs), args, Optional.ofNullable(name), detach, rm, pull,
-                Optional.ofNullable(platform), Optional.ofNullable(jrun == null ? null : jrun.storageDriver),
+                Platforms.asked(platform, os, arch, variant).map(Platform::toString),
+                Optional.ofNullable(jrun == null ? null : jrun.storageDriver),
                 runArguments());
     }
 
@@ -145,10 +186,11 @@ final class RunCommand implements Callable<Integer> {
     /** The options as a spec; its root and image defaults are filled in once the image is known. */
     private RunSpec spec(List<String> command) throws JrunException {
         return new RunSpec(null, ContainerDefaults.NONE, command,
-                Optional.ofNullable(entrypoint).map(e -> e.isEmpty() ? List.<String>of() : List.of(e)),
+                Optional.ofNullable(entrypoint).map(Entrypoints::parse),
                 env, envFiles, Optional.ofNullable(workdir), Optional.ofNullable(user), Optional.ofNullable(hostname),
                 readOnly, volumes, network(), tty, interactive, Optional.ofNullable(usernsRemap), stopTimeout,
-                new SecurityOptions(capAdd, capDrop, privileged, securityOpts));
+                new SecurityOptions(capAdd, capDrop, privileged, securityOpts), mounts, tmpfs, readOnlyTmpfs, passwd,
+                Optional.ofNullable(passwdEntry));
     }
 
     private Network network() throws JrunException {

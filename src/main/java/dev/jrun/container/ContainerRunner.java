@@ -9,6 +9,7 @@ import dev.jrun.runtime.ContainerDefaults;
 import dev.jrun.runtime.ContainerStarter;
 import dev.jrun.runtime.LaunchPlan;
 import dev.jrun.runtime.MonitorSpec;
+import dev.jrun.runtime.Network;
 import dev.jrun.runtime.RandomIds;
 import dev.jrun.runtime.RootFs;
 import dev.jrun.runtime.RunSpec;
@@ -43,6 +44,7 @@ public final class ContainerRunner {
             RunSpec spec = request.spec().withRoot(new RootFs.Directory(request.rootfs().get().toAbsolutePath().normalize()),
                     ContainerDefaults.NONE, request.args(), request.spec().hostname());
             LaunchPlan plan = engine.planner().plan(spec);
+            engine.volumeSetup().prepare(plan);
             ContainerStarter starter = engine.starter();
             ContainerStarter.Started started = starter.start(plan, MonitorSpec.attachedOnly(plan.stopTimeoutSeconds()),
                     (container, monitor) -> {});
@@ -105,9 +107,13 @@ public final class ContainerRunner {
                 root = new RootFs.Directory(request.rootfs().get().toAbsolutePath().normalize());
                 defaults = ContainerDefaults.NONE;
             }
+            // The container ID's start, as podman; none on the host's network (the host's is kept).
+            boolean hostNetwork = request.spec().network() == Network.HOST;
             RunSpec spec = request.spec().withRoot(root, defaults, request.args(),
-                    request.spec().hostname().or(() -> Optional.of(id.substring(0, 12))));
+                    request.spec().hostname().or(() -> hostNetwork ? Optional.empty()
+                            : Optional.of(id.substring(0, 12))));
             plan = engine.planner().plan(spec);
+            engine.volumeSetup().prepare(plan);
             engine.store().containers().update(area.record().withConfig(plan.argv(), Json.tree(ProcessDefaults.of(plan))));
             MonitorSpec monitor = new MonitorSpec(!detach, Optional.of(area.dir().resolve("ctr.log")),
                     Optional.of(area.dir().resolve("exit.json")),
@@ -166,17 +172,22 @@ public final class ContainerRunner {
 
     private ImageRecord image(RunRequest request) throws JrunException {
         String name = request.image().get();
-        Platform wanted = request.platform().isPresent() ? Platform.parse(request.platform().get()) : Platform.host();
+        // Asked for a platform, a stored image of another one is never run (podman pulls the one asked for).
+        Optional<Platform> asked = request.platform().isPresent()
+                ? Optional.of(Platform.parse(request.platform().get())) : Optional.empty();
+        Platform wanted = asked.orElse(Platform.host());
         switch (request.pull()) {
             case "always":
                 return engine.images().pull(ImageReference.parse(name), wanted);
             case "missing": {
-                Optional<ImageRecord> local = engine.images().find(name);
+                Optional<ImageRecord> local = engine.images().find(name, asked);
                 return local.isPresent() ? local.get() : engine.images().pull(ImageReference.parse(name), wanted);
             }
             case "never":
-                return engine.images().find(name).orElseThrow(() -> new JrunException("image " + name
-                        + " is not in the store and --pull=never forbids pulling it; run jrun pull " + name));
+                return engine.images().find(name, asked).orElseThrow(() -> new JrunException("image " + name
+                        + (asked.isPresent() ? " for " + wanted : "") + " is not in the store and --pull=never "
+                        + "forbids pulling it; run jrun pull " + (asked.isPresent() ? "--platform " + wanted + " " : "")
+                        + name));
             default:
                 throw new JrunException("--pull " + request.pull() + ": expected missing, always or never");
         }

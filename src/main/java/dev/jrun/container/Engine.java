@@ -15,12 +15,16 @@ import dev.jrun.image.layer.MknodCommandWhiteoutMaker;
 import dev.jrun.image.layer.UnpackLimits;
 import dev.jrun.registry.AuthFile;
 import dev.jrun.registry.RegistryClient;
+import dev.jrun.registry.RetryPolicy;
 import dev.jrun.runtime.HostEnvironment;
 import dev.jrun.runtime.LaunchPlanner;
 import dev.jrun.runtime.Launcher;
 import dev.jrun.runtime.ProcIdMapWriter;
 import dev.jrun.runtime.UserNamespaceTasks;
+import dev.jrun.runtime.NamedVolumes;
+import dev.jrun.runtime.VolumeSetup;
 import dev.jrun.store.Store;
+import dev.jrun.store.Volumes;
 import dev.jrun.sys.JnaSyscalls;
 import dev.jrun.sys.Syscalls;
 import java.nio.file.Path;
@@ -66,7 +70,9 @@ public final class Engine {
     }
 
     public LaunchPlanner planner() {
-        if (planner == null) planner = new LaunchPlanner(HostEnvironment.detect(sys), sys, warn);
+        if (planner == null) {
+            planner = new LaunchPlanner(HostEnvironment.detect(sys), sys, warn).withVolumes(namedVolumes());
+        }
         return planner;
     }
 
@@ -97,8 +103,44 @@ public final class Engine {
         return store;
     }
 
+    /** Named volumes in this store; its volumes/ directory is made on first use. */
+    public Volumes volumes() throws JrunException {
+        return Volumes.of(root, new UserNamespaceRemover(tasks()));
+    }
+
+    /** Named volumes as a launch uses them: created on first use, as podman's -v NAME:/path. */
+    NamedVolumes namedVolumes() {
+        return new NamedVolumes() {
+            @Override
+            public Path directory(String name) throws JrunException {
+                Volumes.checkName(name, "-v " + name);
+                Volumes volumes = volumes();
+                volumes.create(name, true);
+                volumes.use(name);   // while this process lives: jrun volume rm and prune leave it alone
+                return volumes.dataDir(name);
+            }
+
+            @Override
+            public boolean firstUse(String name) throws JrunException {
+                return volumes().find(name).map(Volumes.Volume::needsCopyUp).orElse(false);
+            }
+
+            @Override
+            public void used(String name) throws JrunException {
+                volumes().markUsed(name);
+            }
+        };
+    }
+
+    /** Prepares a plan's volumes (copy-up, :U) inside the user namespace. */
+    public VolumeSetup volumeSetup() {
+        return new VolumeSetup(launcher(), namedVolumes());
+    }
+
     public RegistryClient client() {
-        return RegistryClient.builder().credentials(AuthFile.forEnvironment(env)).build();
+        // Say that a pull retries, as podman does, rather than sit silent for seconds.
+        return RegistryClient.builder().credentials(AuthFile.forEnvironment(env))
+                .retry(RetryPolicy.DEFAULT.withNotice(warn)).build();
     }
 
     private LayerImporter importer() throws JrunException {

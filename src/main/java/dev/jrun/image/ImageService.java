@@ -86,6 +86,22 @@ public final class ImageService {
         return found;
     }
 
+    /**
+     * The stored image of that name only if it is of the platform asked for (any, when none is):
+     * a run never uses an image of another platform than the one it asked for.
+     */
+    public Optional<ImageRecord> find(String nameOrId, Optional<Platform> asked) throws JrunException {
+        Optional<ImageRecord> found = find(nameOrId);
+        if (found.isEmpty() || asked.isEmpty()) return found;
+        ImageRecord image = found.get();
+        Platform have = image.platform();
+        if (have == null) {
+            ImageConfig config = config(image);
+            have = new Platform(config.os(), config.architecture(), "");
+        }
+        return asked.get().distanceTo(have) >= 0 ? found : Optional.empty();
+    }
+
     public ImageConfig config(ImageRecord image) throws JrunException {
         try (InputStream in = store.openBlob(image.configDigest())) {
             return ImageConfig.parse(in.readAllBytes(), image.names().isEmpty() ? image.id() : image.names().get(0));

@@ -9,6 +9,7 @@ import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /**
  * Bounded retries with exponential backoff for transient failures: network errors (connection
@@ -16,15 +17,30 @@ import java.time.Duration;
  * {@code maxDelay} as containers/image does). Never retries a refused digest, a 404 or a 401:
  * those do not heal by waiting.
  */
-public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDelay, Duration maxTotal) {
-    /** 5 attempts, 1 s doubling to at most 30 s, and never more than 3 minutes in all. */
-    public static final RetryPolicy DEFAULT = new RetryPolicy(5, Duration.ofSeconds(1), Duration.ofSeconds(30), Duration.ofMinutes(3));
+public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDelay, Duration maxTotal,
+                          Consumer<String> notice) {
+    /**
+     * As podman (containers/common pkg/retry, seen with podman 4.3): the first try and 3 retries
+     * 1 s apart, about 3 s for a registry that cannot be reached; never more than 3 minutes in all.
+     */
+    public static final RetryPolicy DEFAULT = new RetryPolicy(4, Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofMinutes(3));
     public static final RetryPolicy NONE = new RetryPolicy(1, Duration.ZERO, Duration.ZERO, Duration.ZERO);
 
     public RetryPolicy {
         if (maxAttempts < 1) {
             throw new IllegalArgumentException("maxAttempts must be at least 1");
         }
+        notice = notice == null ? message -> { } : notice;
+    }
+
+    /** A policy that says nothing while it retries. */
+    public RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDelay, Duration maxTotal) {
+        this(maxAttempts, initialDelay, maxDelay, maxTotal, null);
+    }
+
+    /** This policy, telling {@code notice} before each wait, as podman warns "Failed, retrying in 1s ... (1/3)". */
+    public RetryPolicy withNotice(Consumer<String> notice) {
+        return new RetryPolicy(maxAttempts, initialDelay, maxDelay, maxTotal, notice);
     }
 
     /** One try of an operation: may be repeated, so it must start from scratch each time. */
@@ -71,9 +87,17 @@ public record RetryPolicy(int maxAttempts, Duration initialDelay, Duration maxDe
                 throw new JrunException(action + ": " + describe(networkFailure) + gaveUp
                         + "; check the network and that the registry is up, then try again", networkFailure);
             }
+            notice.accept("Failed, retrying in " + seconds(wait) + " ... (" + attemptNumber + "/" + (maxAttempts - 1)
+                    + "). Error: " + (registryFailure != null ? registryFailure.getMessage()
+                            : action + ": " + describe(networkFailure)));
             sleep(action, wait);
             delay = delay.multipliedBy(2).compareTo(maxDelay) > 0 ? maxDelay : delay.multipliedBy(2);
         }
+    }
+
+    private static String seconds(Duration d) {
+        long ms = d.toMillis();
+        return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 
     private static void sleep(String action, Duration wait) throws JrunException {

@@ -76,7 +76,8 @@ public final class ContainerScript {
 
     /** Namespaces the container gets: clone(2) flags. */
     public static long namespaceFlags(LaunchPlan plan) {
-        long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+        long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC;
+        if (!plan.hostUts()) flags |= CLONE_NEWUTS;
         if (plan.network() == Network.NONE) flags |= CLONE_NEWNET;
         return flags;
     }
@@ -195,26 +196,39 @@ public final class ContainerScript {
 
         // 11. --read-only keeps the usual scratch directories writable (podman's
         //     --read-only-tmpfs); mounted before volumes and /etc files so it hides neither.
-        if (plan.readOnlyRoot()) {
-            scratchTmpfs("/tmp", "mode=1777");
-            scratchTmpfs("/var/tmp", "mode=1777");
-            scratchTmpfs("/run", "mode=755");
+        //     Through a symlink the target may not exist: then the container goes without.
+        for (TmpfsMount t : plan.scratchTmpfs()) {
+            if (t.createMountPoint()) mkdirs(t.path());
+            ops.add(new Op.Mount("tmpfs", t.path(), "tmpfs", t.mountFlags(), t.data().isEmpty() ? null : t.data(),
+                    t.createMountPoint() ? 0 : Op.IGNORE_ENOENT));
         }
 
-        // 12. /etc/hostname, /etc/hosts, /etc/resolv.conf from a tmpfs that leaves nothing behind.
-        etcFiles();
-
-        // 13. Volumes, after /dev so they may go below it.
-        for (int i = 0; i < plan.volumes().size(); i++) {
-            Volume v = plan.volumes().get(i);
+        // 12. Volumes and the user's tmpfs, after /dev so they may go below it, shallowest path
+        //     first (as podman sorts them) so that /data/sub is not hidden by /data.
+        List<Object> userMounts = new ArrayList<>(plan.volumes());
+        userMounts.addAll(plan.tmpfsMounts());
+        userMounts.sort(java.util.Comparator.comparingLong(m -> depth(m instanceof Volume v ? v.containerPath()
+                : ((TmpfsMount) m).path())));
+        for (Object m : userMounts) {
+            if (m instanceof TmpfsMount t) {
+                mkdirs(t.path());
+                ops.add(new Op.Mount("tmpfs", t.path(), "tmpfs", t.mountFlags(), t.data().isEmpty() ? null : t.data(), 0));
+                continue;
+            }
+            Volume v = (Volume) m;
             if (v.directory()) {
                 mkdirs(v.containerPath());
             } else {
                 mkdirs(parent(v.containerPath()));
                 ops.add(new Op.CreateFile(v.containerPath(), 0644));
             }
-            attach(volumeSlots.get(i), v.containerPath(), "volume " + v.hostPath());
+            attach(volumeSlots.get(plan.volumes().indexOf(v)), v.containerPath(), "volume " + v.hostPath());
         }
+
+        // 13. /etc/hostname, /etc/hosts, /etc/resolv.conf (and --passwd's lines) from a tmpfs that
+        //     leaves nothing behind; after the user's mounts, so a volume on /etc gets them too.
+        etcFiles();
+        if (plan.mtabLink()) ops.add(new Op.Symlink("/proc/mounts", "/etc/mtab", Op.IGNORE_EEXIST));
 
         // 14. Kernel interfaces a container has no business with, as podman masks them. The
         //     user namespace already denies writes; this also hides what they reveal.
@@ -245,7 +259,7 @@ public final class ContainerScript {
         }
 
         // 16. Identity of the machine and the process.
-        ops.add(new Op.SetHostname(plan.hostname()));
+        if (!plan.hostUts()) ops.add(new Op.SetHostname(plan.hostname()));
         ops.add(new Op.Chdir(plan.workdir()));
         stdio();
         // Capabilities beyond podman's default set leave the bounding set, so not even
@@ -306,9 +320,8 @@ public final class ContainerScript {
         ops.add(new Op.Close(slot));
     }
 
-    private void scratchTmpfs(String path, String options) {
-        boolean volumeThere = plan.volumes().stream().anyMatch(v -> v.containerPath().equals(path));
-        if (!volumeThere) ops.add(new Op.Mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, options, Op.IGNORE_ENOENT));
+    private static long depth(String path) {
+        return path.chars().filter(c -> c == '/').count();
     }
 
     private int detachedMount(String fstype, long attributes) {
@@ -326,21 +339,25 @@ public final class ContainerScript {
 
     private String mountRoot() {
         if (plan.rootfs() instanceof RootFs.Overlay o) {
-            StringBuilder lower = new StringBuilder();
-            for (var dir : o.lowerTopDown()) {
-                if (lower.length() > 0) lower.append(':');
-                lower.append(overlayEscape(dir.toString()));
-            }
-            // userxattr: overlayfs keeps its metadata in user.overlay.* xattrs, which an
-            // unprivileged mounter may write (kernel >= 5.11, Documentation/filesystems/overlayfs.rst).
-            String options = "lowerdir=" + lower + ",upperdir=" + overlayEscape(o.upper().toString())
-                    + ",workdir=" + overlayEscape(o.work().toString()) + ",userxattr";
-            ops.add(new Op.Mount("overlay", o.mountPoint().toString(), "overlay", 0, options, 0));
+            ops.add(new Op.Mount("overlay", o.mountPoint().toString(), "overlay", 0, overlayOptions(o), 0));
             return o.mountPoint().toString();
         }
         String dir = ((RootFs.Directory) plan.rootfs()).path().toString();
         ops.add(new Op.Mount(dir, dir, null, MS_BIND | MS_REC, null, 0));
         return dir;
+    }
+
+    /** The overlay mount's options for a container's root (also for a volume's copy-up). */
+    static String overlayOptions(RootFs.Overlay o) {
+        StringBuilder lower = new StringBuilder();
+        for (var dir : o.lowerTopDown()) {
+            if (lower.length() > 0) lower.append(':');
+            lower.append(overlayEscape(dir.toString()));
+        }
+        // userxattr: overlayfs keeps its metadata in user.overlay.* xattrs, which an
+        // unprivileged mounter may write (kernel >= 5.11, Documentation/filesystems/overlayfs.rst).
+        return "lowerdir=" + lower + ",upperdir=" + overlayEscape(o.upper().toString())
+                + ",workdir=" + overlayEscape(o.work().toString()) + ",userxattr";
     }
 
     /** overlayfs splits its options on ',' and lower dirs on ':'; both may be escaped with '\'. */
@@ -377,6 +394,11 @@ public final class ContainerScript {
             // container keeps what it has rather than failing to start.
             ops.add(new Op.Mount(ETC_STAGING + "/" + f.name(), f.path(), null, MS_BIND, null,
                     f.throughSymlink() ? Op.IGNORE_ENOENT : 0));
+            // podman: with --read-only, /etc/hosts and the others are read-only too.
+            if (plan.readOnlyRoot()) {
+                ops.add(new Op.MountSetAttr(AT_FDCWD, f.path(), 0, MOUNT_ATTR_RDONLY, 0, "make " + f.path()
+                        + " read-only", f.throughSymlink() ? Op.IGNORE_ENOENT : 0));
+            }
         }
         // The bind mounts keep the tmpfs alive; its staging mount point goes away.
         ops.add(new Op.Umount(ETC_STAGING, MNT_DETACH));

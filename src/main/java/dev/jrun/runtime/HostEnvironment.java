@@ -18,10 +18,19 @@ public record HostEnvironment(
         Map<String, String> env,
         String hostsFile,
         String resolvConf,
-        int lastCapability) {
+        int lastCapability,
+        String hostname) {
 
     public HostEnvironment {
         env = Map.copyOf(env);
+    }
+
+    /** A host whose own hostname is "localhost" (tests that do not care). */
+    public HostEnvironment(HostIdentity caller, Path subuidFile, Path subgidFile, Optional<Path> newuidmap,
+            Optional<Path> newgidmap, Map<String, String> env, String hostsFile, String resolvConf,
+            int lastCapability) {
+        this(caller, subuidFile, subgidFile, newuidmap, newgidmap, env, hostsFile, resolvConf, lastCapability,
+                "localhost");
     }
 
     public static HostEnvironment detect(Syscalls sys) {
@@ -30,7 +39,17 @@ public record HostEnvironment(
         return new HostEnvironment(caller, Path.of("/etc/subuid"), Path.of("/etc/subgid"),
                 findHelper("newuidmap"), findHelper("newgidmap"), System.getenv(),
                 readSmall(Path.of("/etc/hosts")), readSmall(Path.of("/etc/resolv.conf")),
-                readLastCapability());
+                readLastCapability(), readHostname());
+    }
+
+    /** The host's hostname, which a container on the host's network keeps (uname(2) nodename). */
+    private static String readHostname() {
+        try {
+            String name = procLine(Path.of("/proc/sys/kernel/hostname"));
+            return name.isEmpty() ? "localhost" : name;
+        } catch (IOException | RuntimeException e) {
+            return "localhost";
+        }
     }
 
     /** newuidmap(1) is looked up in $PATH and in the places shadow installs it. */

@@ -42,11 +42,22 @@ public final class LaunchPlanner {
     private final HostEnvironment host;
     private final Syscalls sys;
     private final Consumer<String> warn;
+    private final NamedVolumes namedVolumes;
 
     public LaunchPlanner(HostEnvironment host, Syscalls sys, Consumer<String> warn) {
+        this(host, sys, warn, NamedVolumes.NONE);
+    }
+
+    private LaunchPlanner(HostEnvironment host, Syscalls sys, Consumer<String> warn, NamedVolumes namedVolumes) {
         this.host = host;
         this.sys = sys;
         this.warn = warn;
+        this.namedVolumes = namedVolumes;
+    }
+
+    /** This planner with named volumes ({@code -v NAME:/path}) kept in {@code volumes}. */
+    public LaunchPlanner withVolumes(NamedVolumes volumes) {
+        return new LaunchPlanner(host, sys, warn, volumes);
     }
 
     public LaunchPlan plan(RunSpec spec) throws JrunException {
@@ -57,9 +68,13 @@ public final class LaunchPlanner {
 
         List<String> argv = command(spec);
         Optional<String> user = spec.user().or(() -> spec.image().user().filter(u -> !u.isEmpty()));
-        ProcessIdentity identity = new UserResolver(view).resolve(user, userns.uidMap(), userns.gidMap());
-        String hostname = spec.hostname().orElseGet(LaunchPlanner::randomHostname);
-        checkHostname(hostname);
+        UserResolver users = new UserResolver(view);
+        ProcessIdentity identity = users.resolve(user, userns.uidMap(), userns.gidMap());
+        // podman: with the host's network and no --hostname the container shares the host's UTS
+        // namespace, so it keeps the host's hostname.
+        boolean hostUts = spec.network() == Network.HOST && spec.hostname().isEmpty();
+        String hostname = spec.hostname().orElseGet(() -> hostUts ? host.hostname() : randomHostname());
+        if (!hostUts) checkHostname(hostname);
         String workdir = spec.workdir().or(() -> spec.image().workdir().filter(w -> !w.isEmpty())).orElse("/");
         if (spec.stopTimeoutSeconds() < 0) {
             throw new JrunException("--stop-timeout " + spec.stopTimeoutSeconds() + ": give 0 or more seconds");
@@ -67,19 +82,32 @@ public final class LaunchPlanner {
         if (!workdir.startsWith("/")) {
             throw new JrunException("--workdir " + workdir + ": must be an absolute path inside the container");
         }
+        PasswdEntries.Result passwd = PasswdEntries.plan(spec, view, users, identity, workdir);
+        identity = passwd.identity();
         List<String> env = environment(spec, hostname, identity);
         String path = env.stream().filter(e -> e.startsWith("PATH=")).map(e -> e.substring(5)).reduce((a, b) -> b)
                 .orElse(DEFAULT_PATH);
         SecurityPlanner.Decided security = new SecurityPlanner(sys, new ProfileLocator(host.env()),
                 new FilterCache(host.env(), host.caller().uid()), warn)
                 .plan(spec.security(), spec.network(), host.lastCapability());
+        MountPlanner.Mounts mounts = new MountPlanner(namedVolumes).plan(spec);
+        List<TmpfsMount> scratch = scratchTmpfs(spec, view, mounts);
+        Set<String> scratchDirs = new java.util.HashSet<>();
+        scratch.forEach(t -> scratchDirs.add(t.path()));
+        List<EtcFile> etc = etcFiles(view, hostname, spec.network(), spec.security().privileged(), scratchDirs);
+        for (PasswdEntries.Addition a : passwd.files()) addEtc(etc, view, a.path(), a.content(), scratchDirs);
+        etc = underUserMounts(etc, mounts);
+        // podman links /etc/mtab to /proc/mounts where the image has none (mount(8) and df read it).
+        // canCreateIn asks as the caller, who is container root unless --userns-remap maps another.
+        boolean asCaller = spec.usernsRemap().isEmpty();
+        boolean mtab = asCaller && view.kind("/etc/mtab") == RootfsView.Kind.MISSING
+                && view.kind("/etc") == RootfsView.Kind.DIRECTORY && view.canCreateIn("/etc");
         return new LaunchPlan(spec.rootfs(), userns, spec.network(), hostname, argv,
                 executableCandidates(argv.get(0), path), env, workdir, identity, spec.readOnly(),
-                volumes(spec.volumes()), etcFiles(view, hostname, spec.network(), spec.security().privileged(),
-                        scratchDirectories(spec)),
+                mounts.volumes(), etc,
                 stdio(spec), security.droppedCapabilities(), security.maskedFiles(), security.maskedDirectories(),
                 security.readOnlyPaths(), stopSignal(spec.image().stopSignal()), spec.stopTimeoutSeconds(),
-                security.security());
+                security.security(), hostUts, scratch, mounts.tmpfs(), mtab);
     }
 
     private static void checkRootfs(RootFs rootfs) throws JrunException {
@@ -174,7 +202,7 @@ public final class LaunchPlanner {
     private List<String> environment(RunSpec spec, String hostname, ProcessIdentity identity) throws JrunException {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("PATH", DEFAULT_PATH);
-        if (spec.tty()) env.put("TERM", host.env().getOrDefault("TERM", "xterm"));
+        env.put("TERM", "xterm");   // podman sets it in every container, with or without -t
         env.put("container", "jrun");
         for (String e : spec.image().env()) put(env, e, "the image's Env", false);
         for (Path file : spec.envFiles()) {
@@ -210,46 +238,78 @@ public final class LaunchPlanner {
         }
         if (eq >= 0) {
             env.put(key, entry.substring(eq + 1));
+        } else if (fromHost && key.endsWith("*")) {
+            // podman: -e 'PREFIX*' takes every variable of the caller whose name starts with PREFIX.
+            String prefix = key.substring(0, key.length() - 1);
+            new java.util.TreeMap<>(host.env()).forEach((k, v) -> {
+                if (k.startsWith(prefix)) env.put(k, v);
+            });
         } else if (fromHost && host.env().containsKey(key)) {
             env.put(key, host.env().get(key));
         }
     }
 
-    private static List<Volume> volumes(List<String> specs) throws JrunException {
-        List<Volume> volumes = new ArrayList<>();
-        for (String spec : specs) {
-            String[] parts = spec.split(":", -1);
-            if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty() || parts[1].isEmpty()) {
-                throw new JrunException("--volume " + spec + ": expected HOST-PATH:CONTAINER-PATH[:ro|rw]");
-            }
-            boolean readOnly = false;
-            if (parts.length == 3) {
-                for (String option : parts[2].split(",")) {
-                    switch (option) {
-                        case "ro" -> readOnly = true;
-                        case "rw" -> readOnly = false;
-                        case "z", "Z" -> { } // SELinux relabelling: nothing to do without SELinux
-                        default -> throw new JrunException("--volume " + spec + ": unknown option '" + option
-                                + "'; jrun knows ro, rw, z and Z");
+    /**
+     * jrun's /etc files go on top of the user's mounts, as podman's do: a volume on /etc gets
+     * hostname, hosts and resolv.conf (their mount points made in it). A file the user mounts
+     * on one of those paths is the user's, and jrun leaves it alone.
+     */
+    private static List<EtcFile> underUserMounts(List<EtcFile> etc, MountPlanner.Mounts mounts) {
+        Map<String, Boolean> readOnlyByTarget = new LinkedHashMap<>();
+        mounts.volumes().forEach(v -> readOnlyByTarget.put(v.containerPath(), v.readOnly()));
+        mounts.tmpfs().forEach(t -> readOnlyByTarget.put(t.path(), (t.mountFlags() & dev.jrun.sys.Linux.MS_RDONLY) != 0));
+        List<EtcFile> out = new ArrayList<>();
+        for (EtcFile f : etc) {
+            if (readOnlyByTarget.containsKey(f.path())) continue;
+            Optional<Boolean> cover = readOnlyByTarget.entrySet().stream()
+                    .filter(e -> f.path().startsWith(e.getKey() + "/")).map(Map.Entry::getValue)
+                    .reduce((a, b) -> a || b);
+            if (cover.isEmpty()) {
+                out.add(f);
+            } else if (!cover.get()) {
+                // The mount's content, not the image's, decides whether the file exists: create it.
+                out.add(new EtcFile(f.path(), f.content(), true, false));
+            } // under a read-only mount no mount point can be made: the container keeps what is there
+        }
+        return out;
+    }
+
+    /**
+     * podman's --read-only-tmpfs: with --read-only, /tmp, /var/tmp and /run are fresh tmpfs
+     * (rw,nosuid,nodev), their mount points made where the image lacks them. A user's own mount
+     * on one of them wins.
+     */
+    private static List<TmpfsMount> scratchTmpfs(RunSpec spec, RootfsView view, MountPlanner.Mounts mounts) {
+        List<TmpfsMount> out = new ArrayList<>();
+        if (!spec.readOnly() || !spec.readOnlyTmpfs()) return out;
+        for (String path : List.of("/tmp", "/var/tmp", "/run")) {
+            boolean taken = mounts.volumes().stream().anyMatch(v -> v.containerPath().equals(path))
+                    || mounts.tmpfs().stream().anyMatch(t -> t.path().equals(path));
+            if (taken) continue;
+            long flags = dev.jrun.sys.Linux.MS_NOSUID | dev.jrun.sys.Linux.MS_NODEV;
+            switch (view.kind(path)) {
+                case DIRECTORY, SYMLINK -> out.add(new TmpfsMount(path, flags, "", false));
+                case MISSING -> {
+                    if (spec.usernsRemap().isEmpty() && creatable(view, path)) {
+                        out.add(new TmpfsMount(path, flags, "", true));
                     }
                 }
+                default -> { } // a file there: the image's choice
             }
-            if (!parts[0].startsWith("/") && !parts[0].startsWith(".")) {
-                throw new JrunException("--volume " + spec + ": named volumes are not supported; give a host path "
-                        + "(absolute, or starting with ./)");
-            }
-            Path host = Path.of(parts[0]).toAbsolutePath().normalize();
-            if (!Files.exists(host)) {
-                throw new JrunException("--volume " + spec + ": host path " + host + " does not exist; create it "
-                        + "first (mkdir -p " + host + ")");
-            }
-            String container = Path.of(parts[1]).normalize().toString();
-            if (!parts[1].startsWith("/") || container.equals("/")) {
-                throw new JrunException("--volume " + spec + ": the container path must be absolute and not /");
-            }
-            volumes.add(new Volume(host, container, readOnly, Files.isDirectory(host)));
         }
-        return volumes;
+        return out;
+    }
+
+    /** Whether a missing directory can be made: its nearest existing ancestor is a directory we may write. */
+    private static boolean creatable(RootfsView view, String path) {
+        String dir = path;
+        while (true) {
+            int slash = dir.lastIndexOf('/');
+            dir = slash <= 0 ? "/" : dir.substring(0, slash);
+            RootfsView.Kind kind = view.kind(dir);
+            if (kind == RootfsView.Kind.MISSING) continue;
+            return kind == RootfsView.Kind.DIRECTORY && view.canCreateIn(dir);
+        }
     }
 
     private List<EtcFile> etcFiles(RootfsView view, String hostname, Network network, boolean privileged,
@@ -287,24 +347,12 @@ public final class LaunchPlanner {
                 String dir = path.substring(0, path.lastIndexOf('/'));
                 if (view.kind(dir) == RootfsView.Kind.SYMLINK) {
                     files.add(new EtcFile(path, bytes, false, true));
-                } else if (view.canCreateIn(dir)
-                        || scratch.contains(dir) && view.kind(dir) == RootfsView.Kind.DIRECTORY) {
+                } else if (view.canCreateIn(dir) || scratch.contains(dir)) {
                     files.add(new EtcFile(path, bytes, true, false));
                 }
             }
             default -> { } // a directory or device there: leave the image's choice alone
         }
-    }
-
-    /** Directories --read-only covers with a tmpfs (ContainerScript step 11): mount points can be made there. */
-    private static Set<String> scratchDirectories(RunSpec spec) {
-        if (!spec.readOnly()) return Set.of();
-        Set<String> dirs = new java.util.HashSet<>(Set.of("/tmp", "/var/tmp", "/run"));
-        for (String v : spec.volumes()) {
-            String[] parts = v.split(":");
-            if (parts.length > 1) dirs.remove(parts[1]);
-        }
-        return dirs;
     }
 
     private static StdioMode stdio(RunSpec spec) {

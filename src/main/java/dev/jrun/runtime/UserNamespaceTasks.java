@@ -75,6 +75,67 @@ public final class UserNamespaceTasks {
         }
     }
 
+    /**
+     * podman's copy-up: fills {@code volume} (the caller's own, empty directory) with the files at
+     * {@code containerPath} in {@code rootfs}, owners, modes and all, and gives the volume that
+     * directory's owner and mode. cp(1) runs as root of the user namespace, where the image's
+     * owners are mapped, in a mount namespace of its own that sees the container's root.
+     * The path is resolved as the container would (openat2(2) RESOLVE_IN_ROOT): a symlink in a
+     * hostile image resolves inside its root and can never name a host file.
+     */
+    public void copyUp(RootFs rootfs, String containerPath, Path volume, String what) throws JrunException {
+        List<Op> ops = new ArrayList<>();
+        // Nothing of this must reach the host's mount table (mount_namespaces(7)).
+        ops.add(new Op.Mount(null, "/", null, MS_REC | MS_PRIVATE, null, 0));
+        String root;
+        if (rootfs instanceof RootFs.Overlay o) {
+            root = o.mountPoint().toString();
+            // Read-only: the copy must not leave anything in the container's upper layer.
+            ops.add(new Op.Mount("overlay", root, "overlay", MS_RDONLY, ContainerScript.overlayOptions(o), 0));
+        } else {
+            root = ((RootFs.Directory) rootfs).path().toString();
+        }
+        ops.add(new Op.OpenAt2(AT_FDCWD, root, O_PATH | O_DIRECTORY | O_CLOEXEC, 0, ROOT_SLOT));
+        String relative = containerPath.replaceFirst("^/+", "");
+        ops.add(new Op.OpenAt2(ROOT_SLOT, relative, O_PATH | O_DIRECTORY | O_CLOEXEC,
+                RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS, PARENT_SLOT));
+        // The volume is the working directory before anything is mounted: a root that holds
+        // the store (--rootfs of a home directory) cannot cover it.
+        ops.add(new Op.Chdir(volume.toString()));
+        // The resolved directory is bound over the root's path in this namespace only, so cp
+        // gets a plain path that no later symlink swap can redirect.
+        ops.add(new Op.Mount("/proc/self/fd/" + PARENT_SLOT, root, null, MS_BIND, null, 0));
+        ops.add(new Op.Close(PARENT_SLOT));
+        ops.add(new Op.Close(ROOT_SLOT));
+        ops.add(new Op.Exec(List.of("/usr/bin/cp", "/bin/cp"), List.of("cp", "-a", "--", root + "/.", "."),
+                List.of("LC_ALL=C")));
+        int status = launcher.runInUserNamespace(userns, CLONE_NEWNS, ops);
+        if (status != 0) {
+            throw new JrunException("copy the image's " + containerPath + " into " + what + " (" + volume
+                    + "): cp exited with " + status + "; see its message above");
+        }
+    }
+
+    /**
+     * podman's :U: gives a tree to a container user. chown(1) -R changes symlinks themselves
+     * (-h) and never follows them into other trees (-P), so a link in the tree cannot hand a
+     * file elsewhere to the container.
+     */
+    public void chownTree(Path tree, long uid, long gid, boolean recursive, String what) throws JrunException {
+        requireMapped("UID", uid, userns.uidMap(), what);
+        requireMapped("GID", gid, userns.gidMap(), what);
+        List<String> argv = new ArrayList<>(List.of("chown", "-h"));
+        if (recursive) argv.addAll(List.of("-R", "-P"));
+        argv.addAll(List.of(uid + ":" + gid, "--", tree.toString()));
+        int status = launcher.runInUserNamespace(userns, 0,
+                List.of(new Op.Exec(List.of("/usr/bin/chown", "/bin/chown"), argv, List.of("LC_ALL=C"))));
+        if (status != 0) {
+            throw new JrunException("give " + what + " (" + tree + ") to container user " + uid + ":" + gid
+                    + ": chown exited with " + status + "; see its message above. Files of IDs outside your "
+                    + "user namespace cannot be changed: remove them with jrun unshare");
+        }
+    }
+
     private void requireMapped(String kind, long id, IdMap map, String what) throws JrunException {
         if (map.maps(id)) return;
         throw new JrunException(what + " has files owned by " + kind + " " + id + ", but your user namespace has only "

@@ -60,6 +60,10 @@ public final class UserResolver {
             }
         }
         List<Long> supplementary = new ArrayList<>();
+        // As podman (runc's GetExecUser): a user given by -u or the image's User also keeps its
+        // primary group in the supplementary list ("id" shows groups=1000(app),2000(extra), and
+        // -u 0 gives Groups: 0); without any user the list stays empty.
+        if (spec.isPresent()) supplementary.add(gid);
         if (entry != null && groupPart.isEmpty()) {
             for (GroupEntry g : groups) {
                 if (g.members().contains(entry.name()) && !supplementary.contains(g.gid())) supplementary.add(g.gid());
@@ -70,6 +74,16 @@ public final class UserResolver {
         for (long g : supplementary) requireMapped("GID", g, gidMap, "/etc/subgid", "--add-subgids");
         String home = entry != null && !entry.home().isEmpty() ? entry.home() : "/";
         return new ProcessIdentity(uid, gid, supplementary, home);
+    }
+
+    /** Whether the container's /etc/passwd has a line for this UID. */
+    boolean knowsUid(long uid) throws JrunException {
+        return passwd().stream().anyMatch(e -> e.uid() == uid);
+    }
+
+    /** Whether the container's /etc/group has a line for this GID. */
+    boolean knowsGid(long gid) throws JrunException {
+        return groups().stream().anyMatch(e -> e.gid() == gid);
     }
 
     private static void requireMapped(String kind, long id, IdMap map, String file, String flag)

@@ -13,4 +13,9 @@ public class StoreException extends JrunException {
     public StoreException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** With podman's exit code for this failure (e.g. 2: a volume in use). */
+    public StoreException(int exitCode, String message, Throwable cause) {
+        super(exitCode, message, cause);
+    }
 }

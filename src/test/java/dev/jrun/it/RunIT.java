@@ -270,7 +270,8 @@ class RunIT {
                             + "touch /etc/x 2>/dev/null || echo root-read-only; ip -o link show lo | grep -c UP; "
                             + "ls /sys/class/net; cat /proc/self/status | grep CapBnd");
             assertEquals(0, r.exit(), r.describe());
-            assertEquals("1 yes /home/user\n/tmp/work\nuid=1000(user) gid=1000(user) groups=50(staff)\n"
+            // The primary group is a supplementary group too, as podman; setgroups(2) sorts the list.
+            assertEquals("1 yes /home/user\n/tmp/work\nuid=1000(user) gid=1000(user) groups=50(staff),1000(user)\n"
                     + "tmp-writable\nroot-read-only\n1\nlo\nCapBnd:\t00000000800405fb\n", r.out());
         } finally {
             Files.deleteIfExists(envFile);

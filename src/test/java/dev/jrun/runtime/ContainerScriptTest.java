@@ -131,7 +131,7 @@ class ContainerScriptTest {
         assertEquals(new Op.ParentDeathSignal(SIGKILL), ops.get(n - 2));
         assertEquals(new Op.SetResUid(1000), ops.get(n - 3));
         assertEquals(new Op.SetResGid(1000), ops.get(n - 4));
-        assertEquals(new Op.SetGroups(List.of(5L, 50L)), ops.get(n - 5));
+        assertEquals(new Op.SetGroups(List.of(1000L, 5L, 50L)), ops.get(n - 5));
         // A non-root user without no_new_privs: the filter goes in while CAP_SYS_ADMIN is still held.
         assertInstanceOf(Op.Seccomp.class, ops.get(n - 6));
         assertInstanceOf(Op.CapBsetDrop.class, ops.get(n - 7));
@@ -227,6 +227,61 @@ class ContainerScriptTest {
                 slots.add(slot);
             }
         }
+    }
+
+    private LaunchPlan podmanPlan(Network network, Optional<String> hostname, boolean readOnly, List<String> volumes,
+            List<String> tmpfs) throws Exception {
+        Path root = Fixtures.rootfs(tmp.resolve("root"));
+        RunSpec s = new RunSpec(new RootFs.Directory(root), ContainerDefaults.NONE, List.of("sh"), Optional.empty(),
+                List.of(), List.of(), Optional.empty(), Optional.empty(), hostname, readOnly, volumes, network, false,
+                false, Optional.empty(), 10, SecurityOptions.DEFAULT, List.of(), tmpfs, true, true, Optional.empty());
+        HostEnvironment host = Fixtures.host(tmp, 1000, "vagrant", "vagrant:100000:65536\n");
+        return new LaunchPlanner(host, new RecordingSyscalls(), w -> { }).plan(s);
+    }
+
+    @Test
+    void theHostsUtsNamespaceGetsNoSethostname() throws Exception {
+        List<Op> shared = compile(podmanPlan(Network.HOST, Optional.empty(), false, List.of(), List.of()));
+        assertFalse(shared.stream().anyMatch(o -> o instanceof Op.SetHostname), shared.toString());
+        List<Op> own = compile(podmanPlan(Network.HOST, Optional.of("box"), false, List.of(), List.of()));
+        assertTrue(own.contains(new Op.SetHostname("box")));
+    }
+
+    @Test
+    void readOnlyMakesMissingScratchDirectoriesAndEtcFilesReadOnly() throws Exception {
+        List<Op> ops = compile(podmanPlan(Network.NONE, Optional.of("box"), true, List.of(), List.of()));
+        int run = indexOf(ops, o -> o instanceof Op.Mount m && "/run".equals(m.target()));
+        assertEquals(new Op.Mount("tmpfs", "/run", "tmpfs", MS_NOSUID | MS_NODEV, null, 0), ops.get(run));
+        assertEquals(new Op.Mkdir("/run", 0755, Op.IGNORE_EEXIST), ops.get(run - 1));
+        int varTmp = indexOf(ops, o -> o instanceof Op.Mount m && "/var/tmp".equals(m.target()));
+        assertEquals(new Op.Mkdir("/var", 0755, Op.IGNORE_EEXIST), ops.get(varTmp - 2));
+        int hosts = indexOf(ops, o -> o instanceof Op.Mount m && "/etc/hosts".equals(m.target()));
+        assertEquals(new Op.MountSetAttr(AT_FDCWD, "/etc/hosts", 0, MOUNT_ATTR_RDONLY, 0,
+                "make /etc/hosts read-only", 0), ops.get(hosts + 1));
+        int root = indexOf(ops, o -> o instanceof Op.MountSetAttr a && "/".equals(a.path()));
+        assertTrue(run < root && hosts < root);
+        List<Op> writable = compile(podmanPlan(Network.NONE, Optional.of("box"), false, List.of(), List.of()));
+        assertFalse(writable.stream().anyMatch(o -> o instanceof Op.MountSetAttr a && "/etc/hosts".equals(a.path())));
+    }
+
+    @Test
+    void mtabIsLinkedBeforeTheRootTurnsReadOnly() throws Exception {
+        List<Op> ops = compile(podmanPlan(Network.NONE, Optional.of("box"), true, List.of(), List.of()));
+        int link = ops.indexOf(new Op.Symlink("/proc/mounts", "/etc/mtab", Op.IGNORE_EEXIST));
+        int root = indexOf(ops, o -> o instanceof Op.MountSetAttr a && "/".equals(a.path()));
+        assertTrue(link > indexOf(ops, o -> o instanceof Op.PivotRoot) && link < root, ops.toString());
+    }
+
+    @Test
+    void userMountsGoShallowestFirstSoNoneHidesAnother() throws Exception {
+        Path data = Files.createDirectories(tmp.resolve("data"));
+        List<Op> ops = compile(podmanPlan(Network.NONE, Optional.of("box"), false, List.of(data + ":/a/b/c"),
+                List.of("/a/b:size=1m", "/a")));
+        int a = indexOf(ops, o -> o instanceof Op.Mount m && "/a".equals(m.target()));
+        int ab = indexOf(ops, o -> o instanceof Op.Mount m && "/a/b".equals(m.target()));
+        int abc = indexOf(ops, o -> o instanceof Op.MoveMount m && "/a/b/c".equals(m.target()));
+        assertTrue(a < ab && ab < abc, ops.toString());
+        assertEquals(new Op.Mount("tmpfs", "/a/b", "tmpfs", MS_NOSUID | MS_NODEV, "size=1m", 0), ops.get(ab));
     }
 
     @Test

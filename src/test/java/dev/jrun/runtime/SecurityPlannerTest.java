@@ -117,7 +117,7 @@ class SecurityPlannerTest {
     void forAnotherUserItGoesInWhileCapSysAdminIsHeldUnlessNoNewPrivsIsSet() throws Exception {
         List<Op> ops = script(plan(Optional.of("app"), Network.HOST, SecurityOptions.DEFAULT));
         int seccomp = ops.indexOf(ops.stream().filter(o -> o instanceof Op.Seccomp).findFirst().orElseThrow());
-        assertEquals(new Op.SetGroups(List.of(5L, 50L)), ops.get(seccomp + 1));
+        assertEquals(new Op.SetGroups(List.of(1000L, 5L, 50L)), ops.get(seccomp + 1));
         assertEquals(new Op.SetResUid(1000), ops.get(seccomp + 3));
 
         List<Op> nnp = script(plan(Optional.of("app"), Network.HOST, opts("no-new-privileges")));

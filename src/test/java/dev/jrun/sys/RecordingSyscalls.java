@@ -18,6 +18,9 @@ public final class RecordingSyscalls implements Syscalls {
     public final List<String> calls = Collections.synchronizedList(new ArrayList<>());
     public volatile List<Op> spawnedOps;
     public volatile long spawnedFlags;
+    /** Every spawn's operations and namespace flags, in order (spawnedOps is the last). */
+    public final List<List<Op>> allSpawnedOps = Collections.synchronizedList(new ArrayList<>());
+    public final List<Long> allSpawnedFlags = Collections.synchronizedList(new ArrayList<>());
 
     /** What the simulated child does after "go": exec succeeds, or the op this picks fails with {@link #failErrno}. */
     public volatile java.util.function.ToIntFunction<List<Op>> failAt;
@@ -120,6 +123,8 @@ public final class RecordingSyscalls implements Syscalls {
             throws SysException {
         spawnedOps = List.copyOf(ops);
         spawnedFlags = namespaceFlags;
+        allSpawnedOps.add(spawnedOps);
+        allSpawnedFlags.add(namespaceFlags);
         calls.add("spawn " + ops.size() + " ops");
         write(pidFd, ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(childPid).array());
         byte[] go = new byte[1];
