@@ -214,6 +214,28 @@ class HardeningIT {
         assertFalse(out.contains("key_read 0\n"), inside.describe());
     }
 
+    @Test
+    void aKeyInTheSessionOfJrunExecIsNotReachableInsideEither() throws Exception {
+        Path store = Files.createDirectories(work.resolve("exec-store"));
+        Host.check("chown", "alice:", store.toString());
+        String probe = probeDir.resolve("probe").toString();
+        Host.Result started = TestInstall.jrun(alice.name(), "--root", store.toString(), "run", "-d", "--rm", "--name",
+                "keys", "-v", probeDir + ":/data:ro", "--rootfs", rootfs, "sleep", "987");
+        assertEquals(0, started.exit(), started.describe());
+        try {
+            List<String> cmd = new ArrayList<>(List.of("runuser", "-u", "alice", "--", probe, "addkey"));
+            List<String> exec = TestInstall.command("alice", "--root", store.toString(), "exec", "keys", "/data/probe",
+                    "keys", "KEY");
+            cmd.addAll(exec.subList(exec.indexOf("--") + 1, exec.size()));
+            Host.Result inside = Host.run(cmd, TestInstall.dir().toFile(), 120);
+            String out = after1(inside);
+            assertTrue(out.contains("session_has_key 0\n"), inside.describe());
+            assertFalse(out.contains("key_read 0\n"), inside.describe());
+        } finally {
+            TestInstall.jrun(alice.name(), "--root", store.toString(), "rm", "-f", "keys");
+        }
+    }
+
     /** The probe's output after its first line (the key's serial). */
     private static String after1(Host.Result r) {
         if (r.exit() != 0) fail(r.describe());
