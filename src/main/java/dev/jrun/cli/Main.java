@@ -1,7 +1,9 @@
 package dev.jrun.cli;
 
 import dev.jrun.errors.JrunException;
+import dev.jrun.timing.StartupTiming;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 
 /** Entry point: {@code jrun [GLOBAL OPTIONS] COMMAND ...}, or {@code jrun IMAGE [CMD...]} for {@code run}. */
@@ -9,7 +11,10 @@ public final class Main {
     private Main() {}
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        StartupTiming.started();
+        int status = execute(args);
+        StartupTiming.report(System.err);
+        System.exit(status);
     }
 
     static int execute(String[] args) {
@@ -26,7 +31,11 @@ public final class Main {
     static CommandLine commandLine(String[] args) {
         CommandLine cli = new CommandLine(new JrunCommand());
         String selected = subcommandOf(args);
+        // jrun --version shows no subcommand: it need not build any (each costs reflection).
+        boolean versionOnly = selected == null && List.of(args).stream().anyMatch(a -> a.equals("-V") || a.equals("--version"))
+                && List.of(args).stream().noneMatch(a -> a.equals("-h") || a.equals("--help"));
         JrunCommand.SUBCOMMANDS.forEach((name, command) -> {
+            if (versionOnly) return;
             boolean all = selected == null || selected.equals("help") || selected.equals("completion");
             if (all || selected.equals(name)) cli.addSubcommand(name, command.get());
         });

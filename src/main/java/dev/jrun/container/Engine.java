@@ -21,7 +21,7 @@ import dev.jrun.runtime.Launcher;
 import dev.jrun.runtime.ProcIdMapWriter;
 import dev.jrun.runtime.UserNamespaceTasks;
 import dev.jrun.store.Store;
-import dev.jrun.sys.JnaSyscalls;
+import dev.jrun.sys.SyscallsFactory;
 import dev.jrun.sys.Syscalls;
 import java.nio.file.Path;
 import java.util.Map;
@@ -31,7 +31,7 @@ import dev.jrun.runtime.ContainerStarter;
 
 /** Wires the store, the registry client and the user-namespace helpers for the image commands. */
 public final class Engine {
-    private final Syscalls sys = new JnaSyscalls();
+    private final Syscalls sys = SyscallsFactory.create();
     private final Map<String, String> env = System.getenv();
     private final Consumer<String> warn;
     private final Path root;

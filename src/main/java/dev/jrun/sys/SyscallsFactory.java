@@ -1,0 +1,55 @@
+package dev.jrun.sys;
+
+/**
+ * The one place that picks the real {@link Syscalls}: Panama ({@code java.lang.foreign}, final
+ * since JDK 22; no JNA to load, it starts faster) where the JVM has it, else JNA.
+ * {@code JRUN_SYSCALLS=jna} or {@code =panama} (or {@code -Djrun.syscalls=}) chooses one, for
+ * tests of both backends and for comparing them.
+ */
+public final class SyscallsFactory {
+    /** Compiled for JDK 22+ only, in the jar's META-INF/versions/22 (a multi-release jar). */
+    private static final String PANAMA_CLASS = "dev.jrun.sys.PanamaSyscalls";
+
+    private SyscallsFactory() {}
+
+    /** The backend this JVM uses: "panama" or "jna". */
+    public static String backend() {
+        String chosen = System.getProperty("jrun.syscalls", System.getenv("JRUN_SYSCALLS"));
+        if (chosen != null && !chosen.isEmpty()) return chosen;
+        return Runtime.version().feature() >= 22 && panamaPresent() ? "panama" : "jna";
+    }
+
+    /** A line for {@code jrun --version}: which backend, and why. */
+    public static String describe() {
+        return switch (backend()) {
+            case "panama" -> "syscalls: panama (java.lang.foreign)";
+            case "jna" -> "syscalls: jna" + (Runtime.version().feature() >= 22 ? "" : " (Panama needs JDK 22+)");
+            default -> "syscalls: " + backend() + " (unknown: expected jna or panama)";
+        };
+    }
+
+    /** The real kernel, through the chosen backend. */
+    public static Syscalls create() {
+        String backend = backend();
+        switch (backend) {
+            case "jna":
+                return new JnaSyscalls();
+            case "panama":
+                if (Runtime.version().feature() < 22 || !panamaPresent()) {
+                    throw new IllegalStateException("JRUN_SYSCALLS=panama needs a JDK 22 or later and a jrun jar built "
+                            + "with one (this is Java " + Runtime.version() + "); unset JRUN_SYSCALLS or set JAVA_HOME");
+                }
+                try {
+                    return (Syscalls) Class.forName(PANAMA_CLASS).getDeclaredConstructor().newInstance();
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException("load the Panama syscall backend: " + e, e);
+                }
+            default:
+                throw new IllegalStateException("JRUN_SYSCALLS=" + backend + ": expected jna or panama");
+        }
+    }
+
+    private static boolean panamaPresent() {
+        return SyscallsFactory.class.getClassLoader().getResource(PANAMA_CLASS.replace('.', '/') + ".class") != null;
+    }
+}

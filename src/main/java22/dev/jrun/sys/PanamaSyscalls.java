@@ -1,0 +1,454 @@
+package dev.jrun.sys;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_SHORT;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+
+/**
+ * The real kernel through {@code java.lang.foreign} (final since JDK 22): the backend
+ * {@link SyscallsFactory} picks on JDK 22+. No JNA is loaded, which is most of what a launch
+ * spends on native access on JDK 17.
+ *
+ * <p>Each C function is one {@link Fn} constant (name, signature, whether errno is wanted);
+ * its downcall handle is made on first use, so a launch pays only for the functions it calls.
+ * Adding a call: a constant, then a method that invokes {@code handle(Fn.X)} with exactly the
+ * constant's types ({@code invokeExact}). Functions that report errno take a capture segment
+ * first ({@link Call}).
+ */
+public final class PanamaSyscalls implements Syscalls {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final MemoryLayout CAPTURE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CAPTURE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
+
+    private static final int TERMIOS_SIZE = 64;   // glibc struct termios is 60 bytes
+    private static final int TCSANOW = 0;
+    private static final int F_GETFL = 3;
+    private static final int F_SETFL = 4;
+    private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final int O_NONBLOCK = 04000;
+
+    /** Where a function lives. */
+    private enum Library { LIBC, JRUN }
+
+    /** The C functions jrun calls, with their signatures. */
+    private enum Fn {
+        GETUID(Library.LIBC, "getuid", false, -1, JAVA_INT),
+        GETGID(Library.LIBC, "getgid", false, -1, JAVA_INT),
+        PIPE2(Library.LIBC, "pipe2", true, -1, JAVA_INT, ADDRESS, JAVA_INT),
+        // open(2), fcntl(2) and ioctl(2) are variadic: their last argument is passed as one.
+        OPEN(Library.LIBC, "open", true, 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+        CLOSE(Library.LIBC, "close", false, -1, JAVA_INT, JAVA_INT),
+        READ(Library.LIBC, "read", true, -1, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG),
+        WRITE(Library.LIBC, "write", true, -1, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG),
+        WAITPID(Library.LIBC, "waitpid", true, -1, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
+        KILL(Library.LIBC, "kill", false, -1, JAVA_INT, JAVA_INT, JAVA_INT),
+        ISATTY(Library.LIBC, "isatty", false, -1, JAVA_INT, JAVA_INT),
+        SOCKETPAIR(Library.LIBC, "socketpair", true, -1, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS),
+        IOCTL(Library.LIBC, "ioctl", true, 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
+        TCGETATTR(Library.LIBC, "tcgetattr", false, -1, JAVA_INT, JAVA_INT, ADDRESS),
+        TCSETATTR(Library.LIBC, "tcsetattr", false, -1, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS),
+        CFMAKERAW(Library.LIBC, "cfmakeraw", false, -1, null, ADDRESS),
+        STRERROR(Library.LIBC, "strerror", false, -1, ADDRESS, JAVA_INT),
+        LGETXATTR(Library.LIBC, "lgetxattr", false, -1, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG),
+        FCNTL(Library.LIBC, "fcntl", true, 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+        JRUN_SPAWN(Library.JRUN, "jrun_spawn", false, -1,
+                JAVA_LONG, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+        JRUN_FORWARD_SIGNALS(Library.JRUN, "jrun_forward_signals", false, -1,
+                JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+        JRUN_OP_SIZE(Library.JRUN, "jrun_op_size", false, -1, JAVA_INT),
+        JRUN_RECV_FD(Library.JRUN, "jrun_recv_fd", false, -1, JAVA_INT, JAVA_INT);
+
+        final Library library;
+        final String symbol;
+        final boolean errno;
+        final int firstVariadic;
+        final FunctionDescriptor descriptor;
+
+        Fn(Library library, String symbol, boolean errno, int firstVariadic, MemoryLayout result, MemoryLayout... args) {
+            this.library = library;
+            this.symbol = symbol;
+            this.errno = errno;
+            this.firstVariadic = firstVariadic;
+            this.descriptor = result == null ? FunctionDescriptor.ofVoid(args) : FunctionDescriptor.of(result, args);
+        }
+    }
+
+    private static final MethodHandle[] HANDLES = new MethodHandle[Fn.values().length];
+
+    /** The downcall handle of {@code fn}, made on first use (a benign race: handles are immutable). */
+    private static MethodHandle handle(Fn fn) {
+        MethodHandle h = HANDLES[fn.ordinal()];
+        if (h == null) {
+            SymbolLookup lookup = fn.library == Library.LIBC ? LINKER.defaultLookup() : LibJrun.LOOKUP;
+            MemorySegment address = lookup.find(fn.symbol).orElseThrow(() ->
+                    new UnsatisfiedLinkError("no symbol " + fn.symbol + " in " + fn.library));
+            List<Linker.Option> options = new java.util.ArrayList<>();
+            if (fn.errno) options.add(Linker.Option.captureCallState("errno"));
+            if (fn.firstVariadic >= 0) options.add(Linker.Option.firstVariadicArg(fn.firstVariadic));
+            h = LINKER.downcallHandle(address, fn.descriptor, options.toArray(Linker.Option[]::new));
+            HANDLES[fn.ordinal()] = h;
+        }
+        return h;
+    }
+
+    /** libjrun.so, from the launcher's directory (-Djrun.native.dir) or unpacked from the jar. */
+    private static final class LibJrun {
+        static final SymbolLookup LOOKUP = SymbolLookup.libraryLookup(path(), Arena.global());
+
+        private static Path path() {
+            for (String property : List.of("jrun.native.dir", "jna.boot.library.path")) {
+                String dir = System.getProperty(property);
+                if (dir != null && Files.isRegularFile(Path.of(dir, "libjrun.so"))) return Path.of(dir, "libjrun.so");
+            }
+            String platform = "aarch64".equals(System.getProperty("os.arch")) ? "linux-aarch64" : "linux-x86-64";
+            String resource = "/" + platform + "/libjrun.so";
+            try (InputStream in = PanamaSyscalls.class.getResourceAsStream(resource)) {
+                if (in == null) throw new UnsatisfiedLinkError("libjrun.so is not in the jar (" + resource + ")");
+                Path copy = Files.createTempFile("libjrun", ".so");
+                copy.toFile().deleteOnExit();
+                Files.copy(in, copy, StandardCopyOption.REPLACE_EXISTING);
+                return copy;
+            } catch (IOException e) {
+                throw new UnsatisfiedLinkError("unpack libjrun.so: " + e);
+            }
+        }
+    }
+
+    /** One call's confined memory and, for functions that report it, its errno. */
+    private static final class Call implements AutoCloseable {
+        final Arena arena = Arena.ofConfined();
+        final MemorySegment capture = arena.allocate(CAPTURE);
+
+        int errno() {
+            return (int) ERRNO.get(capture, 0L);
+        }
+
+        MemorySegment string(String s) {
+            return arena.allocateFrom(s);
+        }
+
+        @Override
+        public void close() {
+            arena.close();
+        }
+    }
+
+    private static RuntimeException unexpected(Throwable t) {
+        if (t instanceof RuntimeException r) return r;
+        if (t instanceof Error e) throw e;
+        return new IllegalStateException(t);
+    }
+
+    @Override
+    public int getuid() {
+        try {
+            return (int) handle(Fn.GETUID).invokeExact();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public int getgid() {
+        try {
+            return (int) handle(Fn.GETGID).invokeExact();
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public int[] pipe() throws SysException {
+        try (Call c = new Call()) {
+            MemorySegment fds = c.arena.allocate(JAVA_INT, 2);
+            int r = (int) handle(Fn.PIPE2).invokeExact(c.capture, fds, (int) Linux.O_CLOEXEC);
+            if (r < 0) throw error("pipe2", c.errno());
+            return fds.toArray(JAVA_INT);
+        } catch (SysException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public int open(String path, long flags) throws SysException {
+        try (Call c = new Call()) {
+            int fd = (int) handle(Fn.OPEN).invokeExact(c.capture, c.string(path), (int) (flags | Linux.O_CLOEXEC), 0);
+            if (fd < 0) throw error("open " + path, c.errno());
+            return fd;
+        } catch (SysException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public void close(int fd) {
+        if (fd < 0) return;
+        try {
+            int ignored = (int) handle(Fn.CLOSE).invokeExact(fd);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public int read(int fd, byte[] buf) throws SysException {
+        try (Call c = new Call()) {
+            MemorySegment native_ = c.arena.allocate(Math.max(1, buf.length));
+            while (true) {
+                long n = (long) handle(Fn.READ).invokeExact(c.capture, fd, native_, (long) buf.length);
+                if (n >= 0) {
+                    MemorySegment.copy(native_, JAVA_BYTE, 0, buf, 0, (int) n);
+                    return (int) n;
+                }
+                if (c.errno() != Linux.EINTR) throw error("read", c.errno());
+            }
+        } catch (SysException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public void write(int fd, byte[] buf) throws SysException {
+        try (Call c = new Call()) {
+            MemorySegment native_ = c.arena.allocate(Math.max(1, buf.length));
+            MemorySegment.copy(buf, 0, native_, JAVA_BYTE, 0, buf.length);
+            long done = 0;
+            while (done < buf.length) {
+                long n = (long) handle(Fn.WRITE).invokeExact(c.capture, fd, native_.asSlice(done), buf.length - done);
+                if (n >= 0) {
+                    done += n;
+                } else if (c.errno() != Linux.EINTR) {
+                    throw error("write", c.errno());
+                }
+            }
+        } catch (SysException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public int spawn(List<Op> ops, long namespaceFlags, int pidFd, int goFd, int goWriterFd, int errFd)
+            throws SysException {
+        try (Arena arena = Arena.ofConfined()) {
+            if ((int) handle(Fn.JRUN_OP_SIZE).invokeExact() != OpEncoder.OP_SIZE) {
+                throw new SysException("load libjrun", Linux.ENOSYS, "libjrun.so does not match this jrun build");
+            }
+            // Lives until the child has exec'd: jrun_spawn returns only then (CLONE_VFORK).
+            MemorySegment encoded = arena.allocate(OpEncoder.size(ops), 8);
+            byte[] bytes = OpEncoder.encode(ops, encoded.address());
+            MemorySegment.copy(bytes, 0, encoded, JAVA_BYTE, 0, bytes.length);
+            long result = (long) handle(Fn.JRUN_SPAWN).invokeExact(encoded, ops.size(), namespaceFlags,
+                    pidFd, goFd, goWriterFd, errFd);
+            if (result < 0) {
+                int errno = (int) -result;
+                throw new SysException("clone", errno, strerror(errno));
+            }
+            return (int) result;
+        } catch (SysException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public int waitpid(int pid) throws SysException {
+        try (Call c = new Call()) {
+            MemorySegment status = c.arena.allocate(JAVA_INT);
+            while (true) {
+                int r = (int) handle(Fn.WAITPID).invokeExact(c.capture, pid, status, 0x40000000 /* __WALL */);
+                if (r >= 0) return status.get(JAVA_INT, 0);
+                if (c.errno() != Linux.EINTR) throw error("waitpid", c.errno());
+            }
+        } catch (SysException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public void kill(int pid, int signal) {
+        try {
+            int ignored = (int) handle(Fn.KILL).invokeExact(pid, signal);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public void forwardSignals(int pid, int[] signals, int notifyFd) throws SysException {
+        int r;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment list = arena.allocateFrom(JAVA_INT, signals);
+            r = (int) handle(Fn.JRUN_FORWARD_SIGNALS).invokeExact(pid, list, signals.length, notifyFd);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+        if (r < 0) throw new SysException("sigaction", -r, strerror(-r));
+    }
+
+    @Override
+    public int[] socketPair() throws SysException {
+        try (Call c = new Call()) {
+            MemorySegment fds = c.arena.allocate(JAVA_INT, 2);
+            int r = (int) handle(Fn.SOCKETPAIR).invokeExact(c.capture, Linux.AF_UNIX,
+                    Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, 0, fds);
+            if (r < 0) throw error("socketpair", c.errno());
+            return fds.toArray(JAVA_INT);
+        } catch (SysException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public int receiveFd(int socket) throws SysException {
+        int fd;
+        try {
+            fd = (int) handle(Fn.JRUN_RECV_FD).invokeExact(socket);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+        if (fd < 0) throw new SysException("recvmsg", -fd, strerror(-fd));
+        return fd;
+    }
+
+    /** ioctl(fd, request, struct winsize *): 0 or -1. */
+    private static int winsizeIoctl(int fd, long request, MemorySegment ws, Call c) throws Throwable {
+        return (int) handle(Fn.IOCTL).invokeExact(c.capture, fd, request, ws);
+    }
+
+    @Override
+    public int[] windowSize(int fd) {
+        try (Call c = new Call()) {
+            MemorySegment ws = c.arena.allocate(JAVA_SHORT, 4);
+            if (winsizeIoctl(fd, Linux.TIOCGWINSZ, ws, c) < 0) return null;
+            return new int[] {ws.getAtIndex(JAVA_SHORT, 0), ws.getAtIndex(JAVA_SHORT, 1)};
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public void setWindowSize(int fd, int rows, int cols) {
+        try (Call c = new Call()) {
+            MemorySegment ws = c.arena.allocateFrom(JAVA_SHORT, (short) rows, (short) cols, (short) 0, (short) 0);
+            winsizeIoctl(fd, Linux.TIOCSWINSZ, ws, c);   // a failure: the container's terminal is gone
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public boolean isatty(int fd) {
+        try {
+            return (int) handle(Fn.ISATTY).invokeExact(fd) == 1;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public byte[] makeRaw(int fd) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment termios = arena.allocate(TERMIOS_SIZE);
+            if ((int) handle(Fn.TCGETATTR).invokeExact(fd, termios) != 0) return null;
+            byte[] saved = termios.toArray(JAVA_BYTE);
+            handle(Fn.CFMAKERAW).invokeExact(termios);
+            int ignored = (int) handle(Fn.TCSETATTR).invokeExact(fd, TCSANOW, termios);
+            return saved;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public void restoreTerminal(int fd, byte[] saved) {
+        if (saved == null) return;
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment termios = arena.allocate(TERMIOS_SIZE);
+            MemorySegment.copy(saved, 0, termios, JAVA_BYTE, 0, Math.min(saved.length, TERMIOS_SIZE));
+            int ignored = (int) handle(Fn.TCSETATTR).invokeExact(fd, TCSANOW, termios);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public String strerror(int errno) {
+        try {
+            MemorySegment message = (MemorySegment) handle(Fn.STRERROR).invokeExact(errno);
+            return message.reinterpret(Long.MAX_VALUE).getString(0);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public int dup(int fd) throws SysException {
+        try (Call c = new Call()) {
+            int r = (int) handle(Fn.FCNTL).invokeExact(c.capture, fd, F_DUPFD_CLOEXEC, 3);
+            if (r < 0) throw error("dup", c.errno());
+            return r;
+        } catch (SysException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public void setNonBlocking(int fd) throws SysException {
+        try (Call c = new Call()) {
+            int flags = (int) handle(Fn.FCNTL).invokeExact(c.capture, fd, F_GETFL, 0);
+            if (flags < 0) throw error("fcntl", c.errno());
+            if ((int) handle(Fn.FCNTL).invokeExact(c.capture, fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+                throw error("fcntl", c.errno());
+            }
+        } catch (SysException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
+    public boolean hasXattr(String path, String name) {
+        try (Call c = new Call()) {
+            return (long) handle(Fn.LGETXATTR).invokeExact(c.string(path), c.string(name), MemorySegment.NULL, 0L) >= 0;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    private SysException error(String call, int errno) {
+        return new SysException(call, errno, strerror(errno));
+    }
+}
