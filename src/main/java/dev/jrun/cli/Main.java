@@ -1,9 +1,11 @@
 package dev.jrun.cli;
 
 import dev.jrun.errors.JrunException;
+import dev.jrun.sys.SyscallsFactory;
 import dev.jrun.timing.StartupTiming;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Set;
 import picocli.CommandLine;
 
 /** Entry point: {@code jrun [GLOBAL OPTIONS] COMMAND ...}, or {@code jrun IMAGE [CMD...]} for {@code run}. */
@@ -19,7 +21,17 @@ public final class Main {
 
     static int execute(String[] args) {
         String[] full = withImplicitRun(args);
+        if (needsNativeAccess(full)) SyscallsFactory.preload();
         return commandLine(full).execute(full);
+    }
+
+    /** Commands that start a container or a user-namespace helper: the launch path. */
+    private static final Set<String> LAUNCHING = Set.of("run", "unshare", "pull", "load", "import", "rmi", "image", "images", "save");
+
+    private static boolean needsNativeAccess(String[] args) {
+        String selected = subcommandOf(args);
+        return selected != null && LAUNCHING.contains(selected)
+                && !List.of(args).contains("--help") && !List.of(args).contains("-h");
     }
 
     /** The command line with every subcommand, for help, completion and tests. */

@@ -28,8 +28,53 @@ public final class SyscallsFactory {
         };
     }
 
+    private static Thread preloading;
+    private static volatile Syscalls preloaded;
+    private static volatile RuntimeException preloadFailure;
+
+    /**
+     * Loads the backend and its native library on another thread, while the command line is
+     * parsed on this one (tens of milliseconds each; the machine has more than one core).
+     * {@link #create} then hands out that instance: both backends are stateless.
+     */
+    public static synchronized void preload() {
+        if (preloading != null) return;
+        preloading = new Thread(() -> {
+            try {
+                Syscalls sys = load();
+                sys.getuid();   // the first call loads the library and links its first function
+                preloaded = sys;
+            } catch (RuntimeException | LinkageError e) {
+                preloadFailure = e instanceof RuntimeException r ? r : new IllegalStateException(e.toString(), e);
+            }
+        }, "jrun-native-load");
+        preloading.setDaemon(true);
+        preloading.start();
+    }
+
     /** The real kernel, through the chosen backend. */
     public static Syscalls create() {
+        Thread t;
+        synchronized (SyscallsFactory.class) {
+            t = preloading;
+        }
+        if (t != null) {
+            boolean interrupted = false;
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) Thread.currentThread().interrupt();
+            if (preloadFailure != null) throw preloadFailure;
+            if (preloaded != null) return preloaded;
+        }
+        return load();
+    }
+
+    private static Syscalls load() {
         String backend = backend();
         switch (backend) {
             case "jna":
