@@ -7,7 +7,7 @@ package dev.jrun.sys;
  * tests of both backends and for comparing them.
  */
 public final class SyscallsFactory {
-    /** Compiled for JDK 22+ only, in the jar's META-INF/versions/22 (a multi-release jar). */
+    /** Compiled for JDK 22+ from src/main/java22, when the build had a JDK 22+ (tools/compile-java22). */
     private static final String PANAMA_CLASS = "dev.jrun.sys.PanamaSyscalls";
 
     private SyscallsFactory() {}
@@ -42,7 +42,7 @@ public final class SyscallsFactory {
         preloading = new Thread(() -> {
             try {
                 Syscalls sys = load();
-                sys.getuid();   // the first call loads the library and links its first function
+                sys.warmUp();
                 preloaded = sys;
             } catch (RuntimeException | LinkageError e) {
                 preloadFailure = e instanceof RuntimeException r ? r : new IllegalStateException(e.toString(), e);

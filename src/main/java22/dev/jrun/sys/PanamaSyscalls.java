@@ -108,6 +108,16 @@ public final class PanamaSyscalls implements Syscalls {
         return h;
     }
 
+    /** What every launch calls: a downcall handle costs milliseconds to make (it spins classes). */
+    private static final List<Fn> LAUNCH_PATH = List.of(Fn.GETUID, Fn.GETGID, Fn.PIPE2, Fn.OPEN, Fn.CLOSE, Fn.READ,
+            Fn.WRITE, Fn.FCNTL, Fn.WAITPID, Fn.KILL, Fn.STRERROR, Fn.JRUN_OP_SIZE, Fn.JRUN_SPAWN,
+            Fn.JRUN_FORWARD_SIGNALS);
+
+    @Override
+    public void warmUp() {
+        for (Fn fn : LAUNCH_PATH) handle(fn);
+    }
+
     /** libjrun.so, from the launcher's directory (-Djrun.native.dir) or unpacked from the jar. */
     private static final class LibJrun {
         static final SymbolLookup LOOKUP = SymbolLookup.libraryLookup(path(), Arena.global());
