@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The real backend this JVM picks, against the real kernel: JNA on JDK 17-21, Panama on 22+
- * (CI runs this on both). Runs from the packaged multi-release jar (failsafe), where the
- * Panama class lives in META-INF/versions/22.
+ * (CI runs this on both). Runs from the packaged jar (failsafe), which holds the Panama
+ * classes when the build had a JDK 22+.
  */
 class SyscallsBackendIT {
     final Syscalls sys = SyscallsFactory.create();
