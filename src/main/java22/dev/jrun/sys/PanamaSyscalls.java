@@ -27,10 +27,13 @@ import java.util.List;
  * spends on native access on JDK 17.
  *
  * <p>Each C function is one {@link Fn} constant (name, signature, whether errno is wanted);
- * its downcall handle is made on first use, so a launch pays only for the functions it calls.
- * Adding a call: a constant, then a method that invokes {@code handle(Fn.X)} with exactly the
- * constant's types ({@code invokeExact}). Functions that report errno take a capture segment
- * first ({@link Call}).
+ * its downcall handle is made on first use. Making one costs milliseconds per distinct
+ * signature (the linker spins classes that no class-data archive keeps), so the kernel calls
+ * all go through one: glibc's {@code syscall(2)} with the call's number ({@link Nr}) and six
+ * long arguments, as the kernel takes them. Adding a kernel call: its numbers in {@link Nr}
+ * and a method that calls {@link #kernel}. Adding a C function: a constant, then a method that
+ * invokes {@code handle(Fn.X)} with exactly the constant's types ({@code invokeExact});
+ * functions that report errno take a capture segment first ({@link Call}).
  */
 public final class PanamaSyscalls implements Syscalls {
     private static final Linker LINKER = Linker.nativeLinker();
@@ -49,25 +52,14 @@ public final class PanamaSyscalls implements Syscalls {
 
     /** The C functions jrun calls, with their signatures. */
     private enum Fn {
-        GETUID(Library.LIBC, "getuid", false, -1, JAVA_INT),
-        GETGID(Library.LIBC, "getgid", false, -1, JAVA_INT),
-        PIPE2(Library.LIBC, "pipe2", true, -1, JAVA_INT, ADDRESS, JAVA_INT),
-        // open(2), fcntl(2) and ioctl(2) are variadic: their last argument is passed as one.
-        OPEN(Library.LIBC, "open", true, 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
-        CLOSE(Library.LIBC, "close", false, -1, JAVA_INT, JAVA_INT),
-        READ(Library.LIBC, "read", true, -1, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG),
-        WRITE(Library.LIBC, "write", true, -1, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG),
-        WAITPID(Library.LIBC, "waitpid", true, -1, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT),
-        KILL(Library.LIBC, "kill", false, -1, JAVA_INT, JAVA_INT, JAVA_INT),
+        // long syscall(long number, ...): every kernel call, one signature (see the class comment).
+        SYSCALL(Library.LIBC, "syscall", true, 1,
+                JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG),
         ISATTY(Library.LIBC, "isatty", false, -1, JAVA_INT, JAVA_INT),
-        SOCKETPAIR(Library.LIBC, "socketpair", true, -1, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS),
-        IOCTL(Library.LIBC, "ioctl", true, 2, JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS),
         TCGETATTR(Library.LIBC, "tcgetattr", false, -1, JAVA_INT, JAVA_INT, ADDRESS),
         TCSETATTR(Library.LIBC, "tcsetattr", false, -1, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS),
         CFMAKERAW(Library.LIBC, "cfmakeraw", false, -1, null, ADDRESS),
         STRERROR(Library.LIBC, "strerror", false, -1, ADDRESS, JAVA_INT),
-        LGETXATTR(Library.LIBC, "lgetxattr", false, -1, JAVA_LONG, ADDRESS, ADDRESS, ADDRESS, JAVA_LONG),
-        FCNTL(Library.LIBC, "fcntl", true, 2, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
         JRUN_SPAWN(Library.JRUN, "jrun_spawn", false, -1,
                 JAVA_LONG, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
         JRUN_FORWARD_SIGNALS(Library.JRUN, "jrun_forward_signals", false, -1,
@@ -109,8 +101,7 @@ public final class PanamaSyscalls implements Syscalls {
     }
 
     /** What every launch calls: a downcall handle costs milliseconds to make (it spins classes). */
-    private static final List<Fn> LAUNCH_PATH = List.of(Fn.GETUID, Fn.GETGID, Fn.PIPE2, Fn.OPEN, Fn.CLOSE, Fn.READ,
-            Fn.WRITE, Fn.FCNTL, Fn.WAITPID, Fn.KILL, Fn.STRERROR, Fn.JRUN_OP_SIZE, Fn.JRUN_SPAWN,
+    private static final List<Fn> LAUNCH_PATH = List.of(Fn.SYSCALL, Fn.STRERROR, Fn.JRUN_OP_SIZE, Fn.JRUN_SPAWN,
             Fn.JRUN_FORWARD_SIGNALS);
 
     @Override
@@ -160,6 +151,29 @@ public final class PanamaSyscalls implements Syscalls {
         }
     }
 
+    /** Kernel call numbers (asm/unistd.h: x86_64's own table, aarch64's asm-generic one). */
+    private static final class Nr {
+        private static final boolean AARCH64 = "aarch64".equals(System.getProperty("os.arch"));
+        static final long READ = AARCH64 ? 63 : 0;
+        static final long WRITE = AARCH64 ? 64 : 1;
+        static final long CLOSE = AARCH64 ? 57 : 3;
+        static final long IOCTL = AARCH64 ? 29 : 16;
+        static final long SOCKETPAIR = AARCH64 ? 199 : 53;
+        static final long WAIT4 = AARCH64 ? 260 : 61;
+        static final long KILL = AARCH64 ? 129 : 62;
+        static final long FCNTL = AARCH64 ? 25 : 72;
+        static final long GETUID = AARCH64 ? 174 : 102;
+        static final long GETGID = AARCH64 ? 176 : 104;
+        static final long LGETXATTR = AARCH64 ? 9 : 192;
+        static final long OPENAT = AARCH64 ? 56 : 257;
+        static final long PIPE2 = AARCH64 ? 59 : 293;
+    }
+
+    /** syscall(2): the result, or -1 with the errno in {@code c}. */
+    private static long kernel(Call c, long number, long a0, long a1, long a2, long a3) throws Throwable {
+        return (long) handle(Fn.SYSCALL).invokeExact(c.capture, number, a0, a1, a2, a3, 0L, 0L);
+    }
+
     private static RuntimeException unexpected(Throwable t) {
         if (t instanceof RuntimeException r) return r;
         if (t instanceof Error e) throw e;
@@ -168,8 +182,8 @@ public final class PanamaSyscalls implements Syscalls {
 
     @Override
     public int getuid() {
-        try {
-            return (int) handle(Fn.GETUID).invokeExact();
+        try (Call c = new Call()) {
+            return (int) kernel(c, Nr.GETUID, 0, 0, 0, 0);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -177,8 +191,8 @@ public final class PanamaSyscalls implements Syscalls {
 
     @Override
     public int getgid() {
-        try {
-            return (int) handle(Fn.GETGID).invokeExact();
+        try (Call c = new Call()) {
+            return (int) kernel(c, Nr.GETGID, 0, 0, 0, 0);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -188,7 +202,7 @@ public final class PanamaSyscalls implements Syscalls {
     public int[] pipe() throws SysException {
         try (Call c = new Call()) {
             MemorySegment fds = c.arena.allocate(JAVA_INT, 2);
-            int r = (int) handle(Fn.PIPE2).invokeExact(c.capture, fds, (int) Linux.O_CLOEXEC);
+            long r = kernel(c, Nr.PIPE2, fds.address(), Linux.O_CLOEXEC, 0, 0);
             if (r < 0) throw error("pipe2", c.errno());
             return fds.toArray(JAVA_INT);
         } catch (SysException e) {
@@ -201,7 +215,7 @@ public final class PanamaSyscalls implements Syscalls {
     @Override
     public int open(String path, long flags) throws SysException {
         try (Call c = new Call()) {
-            int fd = (int) handle(Fn.OPEN).invokeExact(c.capture, c.string(path), (int) (flags | Linux.O_CLOEXEC), 0);
+            int fd = (int) kernel(c, Nr.OPENAT, Linux.AT_FDCWD, c.string(path).address(), flags | Linux.O_CLOEXEC, 0);
             if (fd < 0) throw error("open " + path, c.errno());
             return fd;
         } catch (SysException e) {
@@ -214,8 +228,8 @@ public final class PanamaSyscalls implements Syscalls {
     @Override
     public void close(int fd) {
         if (fd < 0) return;
-        try {
-            int ignored = (int) handle(Fn.CLOSE).invokeExact(fd);
+        try (Call c = new Call()) {
+            kernel(c, Nr.CLOSE, fd, 0, 0, 0);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -226,7 +240,7 @@ public final class PanamaSyscalls implements Syscalls {
         try (Call c = new Call()) {
             MemorySegment native_ = c.arena.allocate(Math.max(1, buf.length));
             while (true) {
-                long n = (long) handle(Fn.READ).invokeExact(c.capture, fd, native_, (long) buf.length);
+                long n = kernel(c, Nr.READ, fd, native_.address(), buf.length, 0);
                 if (n >= 0) {
                     MemorySegment.copy(native_, JAVA_BYTE, 0, buf, 0, (int) n);
                     return (int) n;
@@ -247,7 +261,7 @@ public final class PanamaSyscalls implements Syscalls {
             MemorySegment.copy(buf, 0, native_, JAVA_BYTE, 0, buf.length);
             long done = 0;
             while (done < buf.length) {
-                long n = (long) handle(Fn.WRITE).invokeExact(c.capture, fd, native_.asSlice(done), buf.length - done);
+                long n = kernel(c, Nr.WRITE, fd, native_.address() + done, buf.length - done, 0);
                 if (n >= 0) {
                     done += n;
                 } else if (c.errno() != Linux.EINTR) {
@@ -291,7 +305,8 @@ public final class PanamaSyscalls implements Syscalls {
         try (Call c = new Call()) {
             MemorySegment status = c.arena.allocate(JAVA_INT);
             while (true) {
-                int r = (int) handle(Fn.WAITPID).invokeExact(c.capture, pid, status, 0x40000000 /* __WALL */);
+                // waitpid(pid, &status, __WALL) is wait4 without the rusage
+                long r = kernel(c, Nr.WAIT4, pid, status.address(), 0x40000000 /* __WALL */, 0);
                 if (r >= 0) return status.get(JAVA_INT, 0);
                 if (c.errno() != Linux.EINTR) throw error("waitpid", c.errno());
             }
@@ -304,8 +319,8 @@ public final class PanamaSyscalls implements Syscalls {
 
     @Override
     public void kill(int pid, int signal) {
-        try {
-            int ignored = (int) handle(Fn.KILL).invokeExact(pid, signal);
+        try (Call c = new Call()) {
+            kernel(c, Nr.KILL, pid, signal, 0, 0);
         } catch (Throwable t) {
             throw unexpected(t);
         }
@@ -327,8 +342,7 @@ public final class PanamaSyscalls implements Syscalls {
     public int[] socketPair() throws SysException {
         try (Call c = new Call()) {
             MemorySegment fds = c.arena.allocate(JAVA_INT, 2);
-            int r = (int) handle(Fn.SOCKETPAIR).invokeExact(c.capture, Linux.AF_UNIX,
-                    Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, 0, fds);
+            long r = kernel(c, Nr.SOCKETPAIR, Linux.AF_UNIX, Linux.SOCK_STREAM | Linux.SOCK_CLOEXEC, 0, fds.address());
             if (r < 0) throw error("socketpair", c.errno());
             return fds.toArray(JAVA_INT);
         } catch (SysException e) {
@@ -352,7 +366,7 @@ public final class PanamaSyscalls implements Syscalls {
 
     /** ioctl(fd, request, struct winsize *): 0 or -1. */
     private static int winsizeIoctl(int fd, long request, MemorySegment ws, Call c) throws Throwable {
-        return (int) handle(Fn.IOCTL).invokeExact(c.capture, fd, request, ws);
+        return (int) kernel(c, Nr.IOCTL, fd, request, ws.address(), 0);
     }
 
     @Override
@@ -424,7 +438,7 @@ public final class PanamaSyscalls implements Syscalls {
     @Override
     public int dup(int fd) throws SysException {
         try (Call c = new Call()) {
-            int r = (int) handle(Fn.FCNTL).invokeExact(c.capture, fd, F_DUPFD_CLOEXEC, 3);
+            int r = (int) kernel(c, Nr.FCNTL, fd, F_DUPFD_CLOEXEC, 3, 0);
             if (r < 0) throw error("dup", c.errno());
             return r;
         } catch (SysException e) {
@@ -437,9 +451,9 @@ public final class PanamaSyscalls implements Syscalls {
     @Override
     public void setNonBlocking(int fd) throws SysException {
         try (Call c = new Call()) {
-            int flags = (int) handle(Fn.FCNTL).invokeExact(c.capture, fd, F_GETFL, 0);
+            int flags = (int) kernel(c, Nr.FCNTL, fd, F_GETFL, 0, 0);
             if (flags < 0) throw error("fcntl", c.errno());
-            if ((int) handle(Fn.FCNTL).invokeExact(c.capture, fd, F_SETFL, flags | O_NONBLOCK) < 0) {
+            if (kernel(c, Nr.FCNTL, fd, F_SETFL, flags | O_NONBLOCK, 0) < 0) {
                 throw error("fcntl", c.errno());
             }
         } catch (SysException e) {
@@ -452,7 +466,7 @@ public final class PanamaSyscalls implements Syscalls {
     @Override
     public boolean hasXattr(String path, String name) {
         try (Call c = new Call()) {
-            return (long) handle(Fn.LGETXATTR).invokeExact(c.string(path), c.string(name), MemorySegment.NULL, 0L) >= 0;
+            return kernel(c, Nr.LGETXATTR, c.string(path).address(), c.string(name).address(), 0, 0) >= 0;
         } catch (Throwable t) {
             throw unexpected(t);
         }
