@@ -53,6 +53,17 @@ class LauncherClassDataIT {
         return Integer.parseInt(m.group(1));
     }
 
+    /** A stand-in JDK like {@link #jdk} whose JVM cannot make archives (it fails every dump). */
+    private static Path jdkThatCannotDump() throws IOException {
+        Path home = install.resolve("jdk-nodump");
+        Path java = Files.createDirectories(home.resolve("bin")).resolve("java");
+        Files.writeString(java, "#!/bin/sh\ncase \"$*\" in *-Xshare:dump*|*AOTMode=create*) exit 1 ;; esac\n"
+                + "exec " + Path.of(TestInstall.javaHome(), "bin/java") + " \"$@\"\n");
+        Host.check("chmod", "755", java.toString());
+        Files.copy(Path.of(TestInstall.javaHome(), "release"), home.resolve("release"));
+        return home;
+    }
+
     @AfterAll
     static void tearDown() {
         if (install != null) Host.run(List.of("rm", "-rf", install.toString()));
@@ -113,6 +124,20 @@ class LauncherClassDataIT {
         assertNotEquals(made, fileKey(archive()), "the archive of the old build was kept after the JVM changed");
         assertTrue(Files.readString(Path.of(archive() + ".id")).contains("upgraded-"), "the new identity was not recorded");
         assertArchiveMaps();
+    }
+
+    /** Training takes seconds: when making the archive fails, the next launches do not try again. */
+    @Test
+    void aFailedArchiveIsNotRetriedAtEveryLaunch() throws IOException {
+        Path nodump = jdkThatCannotDump();
+        List<String> env = List.of("JAVA_HOME=" + nodump);
+        Host.Result first = jrun(env, "--version");
+        assertEquals(0, first.exit(), first.describe());
+        assertTrue(first.err().contains("could not create the class data archive"), first.describe());
+        Host.Result second = jrun(env, "--version");
+        assertEquals(0, second.exit(), second.describe());
+        assertEquals("", second.err(), "the failed archive was tried again: " + second.describe());
+        assertTrue(second.out().contains("in " + Path.of(TestInstall.javaHome())), second.describe());
     }
 
     @Test
