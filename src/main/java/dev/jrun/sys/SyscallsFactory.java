@@ -94,7 +94,13 @@ public final class SyscallsFactory {
         }
     }
 
+    /** Whether the jar holds the Panama classes (call only on JDK 22+: they are Java 22 class files). */
     private static boolean panamaPresent() {
-        return SyscallsFactory.class.getClassLoader().getResource(PANAMA_CLASS.replace('.', '/') + ".class") != null;
+        try {
+            Class.forName(PANAMA_CLASS, false, SyscallsFactory.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
     }
 }

@@ -44,6 +44,7 @@ public final class StartupTiming {
     /** Prints the phases on one line, e.g. {@code jrun timing (ms): launcher 3.1, JVM start 40.2, ..., total 98.0}. */
     public static synchronized void report(PrintStream err) {
         if (!ON || mainNanos == 0) return;
+        long end = System.nanoTime();   // before any formatting: its first use costs milliseconds
         StringBuilder line = new StringBuilder("jrun timing (ms):");
         // The launcher script exports its start and the moment it execs the JVM ($EPOCHREALTIME).
         double scriptStart = epochMillis("JRUN_TIMING_T0");
@@ -58,7 +59,7 @@ public final class StartupTiming {
             total += add(line, PHASES.get(i), (ENDS.get(i) - from) / 1e6);
             from = ENDS.get(i);
         }
-        total += add(line, "rest", (System.nanoTime() - from) / 1e6);
+        total += add(line, "rest", (end - from) / 1e6);
         line.append(String.format(Locale.ROOT, " | total %.1f", total));
         err.println(line);
         err.flush();
