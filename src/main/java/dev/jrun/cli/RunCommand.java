@@ -8,6 +8,7 @@ import dev.jrun.runtime.ContainerDefaults;
 import dev.jrun.runtime.Network;
 import dev.jrun.runtime.RunSpec;
 import dev.jrun.runtime.SecurityOptions;
+import dev.jrun.timing.StartupTiming;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -119,7 +120,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JrunException {
+        StartupTiming.ended("parsing");
         Engine engine = new Engine(jrun == null ? null : jrun.root, quiet, Warnings::print);
+        StartupTiming.ended("native load");
         String id = new ContainerRunner(engine).run(request());
         System.out.println(id);
         return 0;

@@ -60,8 +60,11 @@ public final class PanamaSyscalls implements Syscalls {
         TCSETATTR(Library.LIBC, "tcsetattr", false, -1, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS),
         CFMAKERAW(Library.LIBC, "cfmakeraw", false, -1, null, ADDRESS),
         STRERROR(Library.LIBC, "strerror", false, -1, ADDRESS, JAVA_INT),
-        JRUN_SPAWN(Library.JRUN, "jrun_spawn", false, -1,
-                JAVA_LONG, ADDRESS, JAVA_INT, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+        JRUN_SPAWN_BLOB(Library.JRUN, "jrun_spawn_blob", false, -1,
+                JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT),
+        JRUN_EXEC(Library.JRUN, "jrun_exec", false, -1, JAVA_INT, ADDRESS, ADDRESS, ADDRESS, ADDRESS, JAVA_INT),
+        JRUN_PIDFD_OPEN(Library.JRUN, "jrun_pidfd_open", false, -1, JAVA_INT, JAVA_INT),
+        JRUN_PIDFD_SEND_SIGNAL(Library.JRUN, "jrun_pidfd_send_signal", false, -1, JAVA_INT, JAVA_INT, JAVA_INT),
         JRUN_FORWARD_SIGNALS(Library.JRUN, "jrun_forward_signals", false, -1,
                 JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
         JRUN_OP_SIZE(Library.JRUN, "jrun_op_size", false, -1, JAVA_INT),
@@ -101,8 +104,8 @@ public final class PanamaSyscalls implements Syscalls {
     }
 
     /** What every launch calls: a downcall handle costs milliseconds to make (it spins classes). */
-    private static final List<Fn> LAUNCH_PATH = List.of(Fn.SYSCALL, Fn.STRERROR, Fn.JRUN_OP_SIZE, Fn.JRUN_SPAWN,
-            Fn.JRUN_FORWARD_SIGNALS);
+    private static final List<Fn> LAUNCH_PATH = List.of(Fn.SYSCALL, Fn.STRERROR, Fn.JRUN_OP_SIZE, Fn.JRUN_SPAWN_BLOB,
+            Fn.JRUN_FORWARD_SIGNALS, Fn.JRUN_PIDFD_OPEN, Fn.JRUN_EXEC);
 
     @Override
     public void warmUp() {
@@ -282,11 +285,11 @@ public final class PanamaSyscalls implements Syscalls {
             if ((int) handle(Fn.JRUN_OP_SIZE).invokeExact() != OpEncoder.OP_SIZE) {
                 throw new SysException("load libjrun", Linux.ENOSYS, "libjrun.so does not match this jrun build");
             }
-            // Lives until the child has exec'd: jrun_spawn returns only then (CLONE_VFORK).
-            MemorySegment encoded = arena.allocate(OpEncoder.size(ops), 8);
-            byte[] bytes = OpEncoder.encode(ops, encoded.address());
-            MemorySegment.copy(bytes, 0, encoded, JAVA_BYTE, 0, bytes.length);
-            long result = (long) handle(Fn.JRUN_SPAWN).invokeExact(encoded, ops.size(), namespaceFlags,
+            // Lives until the child has exec'd: jrun_spawn_blob returns only then (CLONE_VFORK).
+            byte[] blob = OpEncoder.encode(ops);
+            MemorySegment encoded = arena.allocate(blob.length, 8);
+            MemorySegment.copy(blob, 0, encoded, JAVA_BYTE, 0, blob.length);
+            long result = (long) handle(Fn.JRUN_SPAWN_BLOB).invokeExact(encoded, (long) blob.length, namespaceFlags,
                     pidFd, goFd, goWriterFd, errFd);
             if (result < 0) {
                 int errno = (int) -result;
@@ -298,6 +301,51 @@ public final class PanamaSyscalls implements Syscalls {
         } catch (Throwable t) {
             throw unexpected(t);
         }
+    }
+
+    @Override
+    public SysException exec(String path, List<String> argv, List<String> env, int[] keep) {
+        int r;
+        try (Arena arena = Arena.ofConfined()) {
+            r = (int) handle(Fn.JRUN_EXEC).invokeExact(arena.allocateFrom(path), stringArray(arena, argv),
+                    stringArray(arena, env), arena.allocateFrom(JAVA_INT, keep), keep.length);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+        return new SysException("execute " + path, -r, strerror(-r));
+    }
+
+    /** A NULL-terminated char *[] of {@code strings}, in {@code arena}. */
+    private static MemorySegment stringArray(Arena arena, List<String> strings) {
+        MemorySegment array = arena.allocate(ADDRESS, strings.size() + 1L);
+        for (int i = 0; i < strings.size(); i++) array.setAtIndex(ADDRESS, i, arena.allocateFrom(strings.get(i)));
+        array.setAtIndex(ADDRESS, strings.size(), MemorySegment.NULL);
+        return array;
+    }
+
+    @Override
+    public int pidfdOpen(int pid) throws SysException {
+        int fd;
+        try {
+            fd = (int) handle(Fn.JRUN_PIDFD_OPEN).invokeExact(pid);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+        if (fd < 0) throw new SysException("pidfd_open " + pid, -fd, strerror(-fd));
+        return fd;
+    }
+
+    @Override
+    public boolean pidfdSignal(int pidfd, int signal) throws SysException {
+        int r;
+        try {
+            r = (int) handle(Fn.JRUN_PIDFD_SEND_SIGNAL).invokeExact(pidfd, signal);
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+        if (r == -Linux.ESRCH) return false;
+        if (r < 0) throw new SysException("pidfd_send_signal", -r, strerror(-r));
+        return true;
     }
 
     @Override
