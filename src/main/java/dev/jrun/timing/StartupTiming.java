@@ -9,8 +9,9 @@ import java.util.Locale;
 /**
  * Where a launch's time goes, printed on standard error with {@code JRUN_DEBUG_TIMING=1}:
  * the launcher script, the JVM's start until {@code main}, then each phase jrun marks as it
- * ends (parsing, native load, planning, spawn and maps, container). bench/startup-phases
- * collects it over many runs. Off, each mark is one field read.
+ * ends (parsing, native load, planning, spawn and maps). A foreground run prints it just before
+ * the JVM execs jrun-monitor's attach side; other commands when they return.
+ * bench/startup-phases collects it over many runs. Off, each mark is one field read.
  */
 public final class StartupTiming {
     private static final boolean ON = System.getenv("JRUN_DEBUG_TIMING") != null
