@@ -520,6 +520,15 @@ public final class PanamaSyscalls implements Syscalls {
         }
     }
 
+    /**
+     * libseccomp through JNA in both backends: it runs only when the cache of compiled filters
+     * misses (dev.jrun.seccomp), and JnaSyscalls keeps JNA from running ldconfig at load.
+     */
+    @Override
+    public SeccompProgram compileSeccomp(SeccompRules rules) throws SysException {
+        return new JnaSyscalls().compileSeccomp(rules);
+    }
+
     private SysException error(String call, int errno) {
         return new SysException(call, errno, strerror(errno));
     }
