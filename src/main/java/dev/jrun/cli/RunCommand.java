@@ -11,6 +11,7 @@ import dev.jrun.runtime.Entrypoints;
 import dev.jrun.runtime.Network;
 import dev.jrun.runtime.RunSpec;
 import dev.jrun.runtime.SecurityOptions;
+import dev.jrun.timing.StartupTiming;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -159,7 +160,9 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JrunException {
+        StartupTiming.ended("parsing");
         Engine engine = new Engine(jrun == null ? null : jrun.root, quiet, Warnings::print);
+        StartupTiming.ended("native load");
         String id = new ContainerRunner(engine).run(request());
         System.out.println(id);
         return 0;

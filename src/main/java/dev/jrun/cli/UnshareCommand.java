@@ -5,7 +5,7 @@ import dev.jrun.runtime.HostEnvironment;
 import dev.jrun.runtime.LaunchPlanner;
 import dev.jrun.runtime.Launcher;
 import dev.jrun.runtime.ProcIdMapWriter;
-import dev.jrun.sys.JnaSyscalls;
+import dev.jrun.sys.SyscallsFactory;
 import dev.jrun.sys.Linux;
 import dev.jrun.sys.Op;
 import dev.jrun.sys.Syscalls;
@@ -28,7 +28,7 @@ final class UnshareCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JrunException {
-        Syscalls sys = new JnaSyscalls();
+        Syscalls sys = SyscallsFactory.create();
         Map<String, String> env = System.getenv();
         List<String> argv = command.isEmpty() ? List.of(env.getOrDefault("SHELL", "/bin/sh")) : command;
         List<String> environment = new ArrayList<>();

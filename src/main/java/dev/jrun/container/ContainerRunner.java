@@ -20,6 +20,7 @@ import dev.jrun.store.HostProcesses;
 import dev.jrun.store.ImageRecord;
 import dev.jrun.store.StoreException;
 import java.time.Instant;
+import dev.jrun.timing.StartupTiming;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -45,6 +46,7 @@ public final class ContainerRunner {
                     ContainerDefaults.NONE, request.args(), request.spec().hostname());
             LaunchPlan plan = engine.planner().plan(spec);
             engine.volumeSetup().prepare(plan);
+            StartupTiming.ended("planning");
             ContainerStarter starter = engine.starter();
             ContainerStarter.Started started = starter.start(plan, MonitorSpec.attachedOnly(plan.stopTimeoutSeconds()),
                     (container, monitor) -> {});

@@ -25,7 +25,7 @@ import dev.jrun.runtime.NamedVolumes;
 import dev.jrun.runtime.VolumeSetup;
 import dev.jrun.store.Store;
 import dev.jrun.store.Volumes;
-import dev.jrun.sys.JnaSyscalls;
+import dev.jrun.sys.SyscallsFactory;
 import dev.jrun.sys.Syscalls;
 import java.nio.file.Path;
 import java.util.Map;
@@ -35,7 +35,7 @@ import dev.jrun.runtime.ContainerStarter;
 
 /** Wires the store, the registry client and the user-namespace helpers for the image commands. */
 public final class Engine {
-    private final Syscalls sys = new JnaSyscalls();
+    private final Syscalls sys = SyscallsFactory.create();
     private final Map<String, String> env = System.getenv();
     private final Consumer<String> warn;
     private final Path root;

@@ -10,6 +10,7 @@ import dev.jrun.sys.Syscalls;
 import dev.jrun.userns.UserNamespacePlan;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import dev.jrun.timing.StartupTiming;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -209,6 +210,9 @@ public final class ContainerStarter {
         }
         List<String> argv = List.of("jrun-monitor", "attach", Integer.toString(started.monitorPid()), tty ? "1" : "0",
                 Integer.toString(started.parentFd()));
+        // The JVM ends here (execve): JRUN_DEBUG_TIMING's line is now or never.
+        StartupTiming.ended("spawn and maps");
+        StartupTiming.report(System.err);
         SysException e = sys.exec(MonitorProgram.path().toString(), argv, List.of(),
                 started.parentFd() >= 0 ? new int[] {started.parentFd()} : new int[0]);
         sys.kill(started.monitorPid(), SIGKILL);

@@ -63,6 +63,13 @@ public final class JnaSyscalls implements Syscalls {
     private static final int TERMIOS_SIZE = 64;   // glibc struct termios is 60 bytes
     private static final int TCSANOW = 0;
 
+    /** Registers both libraries (Native.register in the holders' static initializers). */
+    @Override
+    public void warmUp() {
+        Libc.getuid();
+        Jrun.jrun_op_size();
+    }
+
     @Override
     public int getuid() {
         return Libc.getuid();

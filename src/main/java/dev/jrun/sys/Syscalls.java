@@ -89,4 +89,11 @@ public interface Syscalls {
      * seccomp_export_bpf). Nothing is loaded into this process.
      */
     SeccompProgram compileSeccomp(SeccompRules rules) throws SysException;
+
+    /**
+     * Loads and links what a launch calls, ahead of its first use ({@link SyscallsFactory#preload}
+     * does it on a second thread while the command line is parsed). Nothing observable happens.
+     */
+    default void warmUp() {
+    }
 }

@@ -35,6 +35,28 @@ class MainTest {
         assertTrue(Main.commandLine(new String[] {"help", "run"}).getSubcommands().containsKey("unshare"));
     }
 
+    /** jrun --version skips picocli; what it prints must be what picocli prints, JVM and backend included. */
+    @Test
+    void versionPrintsWhatPicocliWouldWithoutBuildingTheModel() {
+        StringWriter picocli = new StringWriter();
+        CommandLine cli = Main.commandLine(new String[] {"--version"});
+        cli.setOut(new PrintWriter(picocli));
+        assertEquals(0, cli.execute("--version"));
+        var fast = new java.io.ByteArrayOutputStream();
+        var stdout = System.out;
+        System.setOut(new java.io.PrintStream(fast, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            assertEquals(0, Main.execute(new String[] {"--version"}));
+            assertEquals(0, Main.execute(new String[] {"-V"}));
+        } finally {
+            System.setOut(stdout);
+        }
+        String once = picocli.toString().replace(System.lineSeparator(), "\n");
+        assertEquals(once + once, fast.toString(java.nio.charset.StandardCharsets.UTF_8).replace(System.lineSeparator(), "\n"));
+        assertTrue(once.contains("JVM: ") && once.contains("syscalls: " + dev.jrun.sys.SyscallsFactory.backend()), once);
+        assertTrue(Main.commandLine(new String[] {"--version"}).getSubcommands().isEmpty(), "--version builds no subcommand");
+    }
+
     @Test
     void optionsAfterTheCommandBelongToTheContainer() {
         CommandLine cli = Main.commandLine();

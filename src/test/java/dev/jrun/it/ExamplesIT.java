@@ -146,7 +146,7 @@ class ExamplesIT {
         env.put("USER", user);
         env.put("LOGNAME", user);
         env.put("LANG", "C.UTF-8");
-        env.put("JAVA_HOME", System.getProperty("java.home"));
+        env.put("JAVA_HOME", TestInstall.javaHome());
         env.put("JRUN", TestInstall.dir().resolve("jrun").toString());
         env.put("JRUN_ROOT", store(user).toString());
         env.put("XDG_CONFIG_HOME", work.resolve("config").toString());
@@ -300,7 +300,7 @@ class ExamplesIT {
 
     private static Host.Result agreesAsRootForBob() {
         List<String> cmd = new ArrayList<>(List.of("env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
-                "HOME=/root", "LANG=C.UTF-8", "JAVA_HOME=" + System.getProperty("java.home"),
+                "HOME=/root", "LANG=C.UTF-8", "JAVA_HOME=" + TestInstall.javaHome(),
                 "JRUN=" + TestInstall.dir().resolve("jrun"), "JRUN_ROOT=" + store("bob"),
                 "XDG_CONFIG_HOME=" + work.resolve("config"), "JRUN_EXAMPLE_IMAGE=" + IMAGE,
                 examples.resolve("05-split-ranges").toString()));

@@ -71,6 +71,19 @@ class RunIT {
         return sb.toString();
     }
 
+    /** The launch path below runs on the backend of the JVM under test: Panama on JDK 22+, else JNA. */
+    @Test
+    void versionNamesTheJvmAndTheSyscallBackendUnderTest() throws Exception {
+        Host.Result r = jrun(alice, "--version");
+        assertEquals(0, r.exit(), r.describe());
+        String release = Files.readString(Path.of(TestInstall.javaHome(), "release"));
+        var m = java.util.regex.Pattern.compile("(?m)^JAVA_VERSION=\"(\\d+)").matcher(release);
+        assertTrue(m.find(), release);
+        String backend = Integer.parseInt(m.group(1)) >= 22 ? "syscalls: panama" : "syscalls: jna";
+        assertTrue(r.out().contains(backend), "expected '" + backend + "': " + r.describe());
+        assertTrue(r.out().contains("in " + TestInstall.javaHome()), "the JVM is not named: " + r.describe());
+    }
+
     @Test
     void aliceGetsPodmansMapLineForLine() {
         Host.Result r = jrun(alice, "run", "--rm", "--rootfs", rootfs, "cat", "/proc/self/uid_map", "/proc/self/gid_map");

@@ -111,12 +111,20 @@ public final class TestInstall {
         String home = user.equals("root") ? "/root" : "/home/" + user;
         cmd.addAll(List.of("env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME=" + home,
                 "USER=" + user, "LOGNAME=" + user, "LANG=C.UTF-8"));
-        String javaHome = System.getProperty("java.home");
-        cmd.add("JAVA_HOME=" + javaHome);
+        cmd.add("JAVA_HOME=" + javaHome());
         env.forEach((k, v) -> cmd.add(k + "=" + v));
         cmd.add(dir().resolve("jrun").toString());
         cmd.addAll(List.of(args));
         return cmd;
+    }
+
+    /**
+     * The JVM the tests run jrun on: {@code -Djrun.it.java.home=DIR} (CI runs the suite again on
+     * a JDK 25, which takes the Panama backend), else the JVM running the tests.
+     */
+    public static String javaHome() {
+        String chosen = System.getProperty("jrun.it.java.home", "");
+        return chosen.isBlank() ? System.getProperty("java.home") : chosen;
     }
 
     /** The processes {@code user} still has: none may survive a jrun that has exited. */
