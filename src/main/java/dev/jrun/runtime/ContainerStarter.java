@@ -160,6 +160,18 @@ public final class ContainerStarter {
         List<String> argv = args.argv(MonitorProgram.path().toString(), spec.cleanup());
 
         int monitorPid = new Launcher(sys, maps).spawnProcess((firstSlot, errFd) -> d.monitorScript(argv, nullFd, errFd));
+        if (spec.attached()) {
+            // From here on the caller's ^C or kill reaches the monitor, which passes it to the
+            // container once it runs, instead of ending this JVM (and with it, the container) in
+            // the moment before the JVM becomes the monitor's attach side.
+            try {
+                sys.forwardSignals(monitorPid, Launcher.FORWARDED, -1);
+            } catch (SysException e) {
+                sys.kill(monitorPid, SIGKILL);
+                reap(monitorPid);
+                throw new JrunException("forward signals to jrun-monitor: " + e.getMessage(), e);
+            }
+        }
         d.closeGiven();
         try {
             sys.write(ops[1], blob);
