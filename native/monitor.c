@@ -12,8 +12,9 @@
  *     4. relay stdio: the container's pipes (or its terminal) to the attached caller and to a
  *        log in podman's k8s-file format; the caller's stdin to the container;
  *     5. forward signals; after a stop signal, SIGKILL once the stop timeout has passed;
- *     6. when the container's main process ends: write the exit status atomically, run the
- *        cleanup Java planned (in the container's user namespace), exit with the status.
+ *     6. when the container's main process ends: close what it held for the container (--hold:
+ *        a network helper's exit pipe), write the exit status atomically, run the cleanup Java
+ *        planned (in the container's user namespace), exit with the status.
  *
  *   jrun-monitor attach MONITOR_PID STOP_TIMEOUT TTY(0|1)
  *     What a foreground `jrun run` becomes (execve from the JVM, same PID): forwards the
@@ -146,6 +147,7 @@ static struct {
     const char *exit_path;
     int stop_timeout, stop_signal;
     int close_fds[MAX_FDS], nclose;
+    int hold_fds[MAX_FDS], nhold;
     char **cleanup;
 } o = { .ops_fd = -1, .pid_w = -1, .go_r = -1, .err_r = -1, .err_w = -1, .status_w = -1,
         .stdin_from = -1, .stdin_to = -1, .stdout_from = -1, .stdout_to = -1,
@@ -185,6 +187,9 @@ static void parse_run(int argc, char **argv) {
         else if (!strcmp(k, "--close")) {
             if (o.nclose == MAX_FDS) { errno = E2BIG; die(k); }
             o.close_fds[o.nclose++] = int_arg(v);
+        } else if (!strcmp(k, "--hold")) {
+            if (o.nhold == MAX_FDS) { errno = E2BIG; die(k); }
+            o.hold_fds[o.nhold++] = int_arg(v);
         } else {
             errno = EINVAL;
             die(k);
@@ -428,6 +433,8 @@ static int run(int argc, char **argv) {
             o.parent_fd = -1;
         }
     }
+    /* What lives exactly as long as the container (a network helper's exit pipe) ends now. */
+    for (int i = 0; i < o.nhold; i++) close(o.hold_fds[i]);
     write_exit_file(main_status);
     if (log_fd >= 0) close(log_fd);
     run_cleanup(userns_fd);

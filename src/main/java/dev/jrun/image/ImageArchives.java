@@ -15,7 +15,6 @@ import dev.jrun.store.ImageRecord;
 import dev.jrun.store.LayerRef;
 import dev.jrun.store.Store;
 import dev.jrun.store.StoreException;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -183,13 +182,9 @@ public final class ImageArchives {
             }
             refs.add(new LayerRef(layer.digest(), layer.diffId(), layer.file().size(), layer.mediaType()));
         }
-        store.putBlob(image.configDigest(), image.config().length, new ByteArrayInputStream(image.config()));
-        byte[] manifest = image.manifest() != null ? image.manifest() : manifest(image.configDigest(), image.config().length, refs);
-        BlobDigest manifestDigest = image.manifestDigest() != null ? image.manifestDigest()
-                : new BlobDigest(Digest.sha256(manifest));
-        store.putBlob(manifestDigest, manifest.length, new ByteArrayInputStream(manifest));
-        return store.putImage(new ImageRecord(image.names(), manifestDigest, image.configDigest(), refs,
-                platform(image.parsedConfig()), image.parsedConfig().created(), Instant.now().toString()));
+        return new ImageCommitter(store).commit(image.names(), image.config(), image.configDigest(), image.manifest(),
+                image.manifestDigest(), refs, platform(image.parsedConfig()), image.parsedConfig().created(),
+                Instant.now().toString());
     }
 
     private static void verifyDiffId(ArchiveImage.Layer layer, String what) throws JrunException {
@@ -286,13 +281,8 @@ public final class ImageArchives {
                 String created = Instant.now().toString();
                 byte[] config = importConfig(layer.diffId(), containerConfig, created, source, message);
                 BlobDigest configDigest = new BlobDigest(Digest.sha256(config));
-                store.putBlob(configDigest, config.length, new ByteArrayInputStream(config));
-                byte[] manifest = manifest(configDigest, config.length, List.of(ref));
-                BlobDigest manifestDigest = new BlobDigest(Digest.sha256(manifest));
-                store.putBlob(manifestDigest, manifest.length, new ByteArrayInputStream(manifest));
-                Platform host = Platform.host();
-                return store.putImage(new ImageRecord(names, manifestDigest, configDigest, List.of(ref), host, created,
-                        created));
+                return new ImageCommitter(store).commit(names, config, configDigest, null, null, List.of(ref),
+                        Platform.host(), created, created);
             } finally {
                 ArchiveStreams.removeTree(dir);
             }

@@ -14,7 +14,6 @@ import dev.jrun.store.ImageRecord;
 import dev.jrun.store.LayerRef;
 import dev.jrun.store.Store;
 import dev.jrun.store.StoreException;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -123,7 +122,6 @@ public final class ImageService {
             Descriptor configDescriptor = image.manifest().config();
             byte[] configBytes = client.fetchSmallBlob(repo, configDescriptor);
             BlobDigest configDigest = new BlobDigest(configDescriptor.digest());
-            store.putBlob(configDigest, configBytes.length, new ByteArrayInputStream(configBytes));
             ImageConfig config = ImageConfig.parse(configBytes, name);
             List<Descriptor> layers = image.manifest().layers();
             if (config.diffIds().size() != layers.size()) {
@@ -133,14 +131,12 @@ public final class ImageService {
             }
             List<LayerRef> refs = fetchLayers(client, repo, name, layers, config.diffIds());
 
-            byte[] manifestBytes = image.imageBytes().bytes();
-            BlobDigest manifestDigest = new BlobDigest(image.manifest().digest());
-            store.putBlob(manifestDigest, manifestBytes.length, new ByteArrayInputStream(manifestBytes));
             Platform stored = new Platform(config.os().isEmpty() ? platform.os() : config.os(),
                     config.architecture().isEmpty() ? platform.architecture() : config.architecture(),
                     platform.variant());
-            ImageRecord record = store.putImage(new ImageRecord(List.of(name), manifestDigest, configDigest, refs, stored,
-                    config.created(), Instant.now().toString()));
+            ImageRecord record = new ImageCommitter(store).commit(List.of(name), configBytes, configDigest,
+                    image.imageBytes().bytes(), new BlobDigest(image.manifest().digest()), refs, stored, config.created(),
+                    Instant.now().toString());
             progress.stored(name, record.id());
             return record;
         }

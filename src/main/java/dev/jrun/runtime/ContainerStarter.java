@@ -41,10 +41,16 @@ public final class ContainerStarter {
         this.maps = maps;
     }
 
-    /** Told the container's PID before it runs anything, so its state is on disk first. */
+    /**
+     * Told the container's PID before it runs anything, so its state is on disk first; then,
+     * once its ID maps are written and before it is released, {@link #mapped} (the point where a
+     * network helper joins its namespaces: the command must find the network configured).
+     */
     @FunctionalInterface
     public interface Created {
         void created(int containerPid, int monitorPid) throws JrunException;
+
+        default void mapped(int containerPid) throws JrunException {}
     }
 
     /** Compiles the child's script for the descriptor numbers it will have. */
@@ -140,6 +146,7 @@ public final class ContainerStarter {
         if (mainPidFd >= 0) args.option("--main-pid-fd", d.pass(mainPidFd));
         List<Integer> extraTargets = new ArrayList<>();
         for (int fd : extraFds) extraTargets.add(args.containerSide(null, d.pass(fd)));
+        for (int fd : spec.held()) args.option("--hold", d.pass(fd));
         spec.log().ifPresent(p -> args.option("--log", p.toString()));
         spec.exitFile().ifPresent(p -> args.option("--exit-file", p.toString()));
         args.option("--stop-timeout", spec.stopTimeoutSeconds());
@@ -165,6 +172,7 @@ public final class ContainerStarter {
             try {
                 created.created(containerPid, monitorPid);
                 if (userns != null) maps.write(containerPid, userns);
+                created.mapped(containerPid);
                 sys.write(go[1], new byte[] {1});
             } catch (JrunException | SysException e) {
                 // No maps, no go: the child ends at EOF on the go pipe; the monitor must not

@@ -26,6 +26,9 @@ public final class ExecScript {
         //    others; the mount namespace puts us at its root, the container's pivoted root.
         ops.add(new Op.SetNs(pidfd, plan.namespaces(), "the container's namespaces"));
         ops.add(new Op.Close(pidfd));
+        // A session keyring of its own, as runc exec gives: the one inherited from the caller of
+        // `jrun exec` holds the caller's keys (keyrings(7)); see ContainerScript step 1.
+        ops.add(new Op.JoinSessionKeyring());
 
         // 3. setns(CLONE_NEWPID) places only children in the namespace: fork, and carry on in
         //    the child. The parent exits; the child, orphaned, goes to the monitor (subreaper).

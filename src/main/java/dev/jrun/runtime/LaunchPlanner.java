@@ -63,7 +63,8 @@ public final class LaunchPlanner {
     public LaunchPlan plan(RunSpec spec) throws JrunException {
         checkRootfs(spec.rootfs());
         UserNamespacePlan userns = userNamespace(spec.usernsRemap());
-        RootfsView view = new RootfsView(spec.rootfs());
+        long rootHostUid = userns.uidMap().toHost(0).orElse(-1);
+        RootfsView view = new RootfsView(spec.rootfs(), rootHostUid == host.caller().uid() ? -1 : rootHostUid);
 
         List<String> argv = command(spec);
         Optional<String> user = spec.user().or(() -> spec.image().user().filter(u -> !u.isEmpty()));

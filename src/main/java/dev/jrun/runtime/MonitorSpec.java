@@ -15,11 +15,26 @@ import java.util.Optional;
  *                    namespace (the removal of a --rm container); empty for none
  * @param stopTimeoutSeconds after a stop signal, SIGKILL this long after
  * @param watchParent the container ends when the JVM that started it ends (a library user's)
+ * @param held        descriptors of this JVM the monitor keeps open exactly as long as the
+ *                    container runs (e.g. the write end of slirp4netns's --exit-fd pipe), then closes
  */
 public record MonitorSpec(boolean attached, Optional<Path> log, Optional<Path> exitFile, List<String> cleanup,
-                          int stopTimeoutSeconds, boolean watchParent) {
+                          int stopTimeoutSeconds, boolean watchParent, List<Integer> held) {
     public MonitorSpec {
         cleanup = List.copyOf(cleanup);
+        held = List.copyOf(held);
+    }
+
+    public MonitorSpec(boolean attached, Optional<Path> log, Optional<Path> exitFile, List<String> cleanup,
+                       int stopTimeoutSeconds, boolean watchParent) {
+        this(attached, log, exitFile, cleanup, stopTimeoutSeconds, watchParent, List.of());
+    }
+
+    /** The same, also holding {@code fds} for the container's lifetime. */
+    public MonitorSpec holding(List<Integer> fds) {
+        List<Integer> all = new java.util.ArrayList<>(held);
+        all.addAll(fds);
+        return new MonitorSpec(attached, log, exitFile, cleanup, stopTimeoutSeconds, watchParent, all);
     }
 
     /** Attached, nothing recorded: a foreground `run --rm --rootfs`, the fastest way through. */

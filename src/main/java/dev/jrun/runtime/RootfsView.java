@@ -21,9 +21,21 @@ public final class RootfsView {
     public enum Kind { MISSING, DIRECTORY, FILE, SYMLINK, OTHER }
 
     private final RootFs rootfs;
+    /** The host UID that container root is, when it is not jrun's own (--userns-remap); -1 otherwise. */
+    private final long rootHostUid;
 
     public RootfsView(RootFs rootfs) {
+        this(rootfs, -1);
+    }
+
+    /**
+     * @param rootHostUid the host UID of container root when it is not this process's (root
+     *     running --userns-remap): whether it may create a file is decided for that UID, since
+     *     host root's own write access means nothing inside the container
+     */
+    public RootfsView(RootFs rootfs, long rootHostUid) {
         this.rootfs = rootfs;
+        this.rootHostUid = rootHostUid;
     }
 
     /** What {@code containerPath} is in the topmost layer that has it. */
@@ -57,7 +69,18 @@ public final class RootfsView {
     public boolean canCreateIn(String containerDir) {
         if (rootfs instanceof RootFs.Overlay) return true;   // the private upper layer takes writes
         Path top = rootfs.layersTopDown().get(0);
-        return kindIn(top, containerDir) == Kind.DIRECTORY && Files.isWritable(top.resolve(relative(containerDir)));
+        if (kindIn(top, containerDir) != Kind.DIRECTORY) return false;
+        Path dir = top.resolve(relative(containerDir));
+        if (rootHostUid < 0) return Files.isWritable(dir);
+        try {
+            // Container root has its capabilities only over files its user namespace maps; a
+            // directory of host root's is "other" to it (user_namespaces(7)).
+            int mode = (Integer) Files.getAttribute(dir, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+            int owner = (Integer) Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+            return owner == rootHostUid ? (mode & 0200) != 0 : (mode & 0002) != 0;
+        } catch (IOException | UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     private static Kind kindIn(Path layer, String containerPath) {

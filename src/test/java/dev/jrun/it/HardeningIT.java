@@ -166,6 +166,37 @@ class HardeningIT {
                 "no-new-privileges", "--rootfs", rootfs, "sh", "-c", "id -u; grep -E 'NoNewPrivs|Seccomp:' /proc/self/status")));
     }
 
+    /**
+     * Real programs of this Debian host, dynamically linked, under the filter: dpkg -l lists what
+     * it lists on the host, and a JVM (threads, futexes, mmap, signals) starts.
+     */
+    @Test
+    void theHostsDpkgAndJavaRunUnderTheFilter() throws Exception {
+        Path root = work.resolve("usr-root");
+        for (String d : List.of("usr", "etc", "proc", "sys", "dev", "tmp", "run", "var/lib/dpkg")) {
+            Files.createDirectories(root.resolve(d));
+        }
+        for (String link : List.of("bin", "sbin", "lib", "lib64")) {
+            Files.createSymbolicLink(root.resolve(link), Path.of("usr", link));
+        }
+        Host.check("chmod", "-R", "a+rX", root.toString());
+        List<String> binds = List.of("--rootfs", root.toString(), "-v", "/usr:/usr:ro", "-v", "/etc:/etc:ro",
+                "-v", "/var/lib/dpkg:/var/lib/dpkg:ro");
+        List<String> dpkg = new ArrayList<>(List.of("run", "--rm"));
+        dpkg.addAll(binds);
+        dpkg.addAll(List.of("/usr/bin/dpkg", "-l"));
+        assertEquals(Host.check("dpkg", "-l"), ok(TestInstall.jrun(alice.name(), dpkg.toArray(String[]::new))));
+
+        String javaHome = System.getProperty("java.home");
+        Host.require(javaHome.startsWith("/usr/"), "the JVM running the tests is not under /usr: " + javaHome);
+        List<String> java = new ArrayList<>(List.of("run", "--rm"));
+        java.addAll(binds);
+        java.addAll(List.of(javaHome + "/bin/java", "-XX:+UseSerialGC", "-version"));
+        Host.Result r = TestInstall.jrun(alice.name(), java.toArray(String[]::new));
+        assertEquals(0, r.exit(), r.describe());
+        assertTrue(r.err().contains("Runtime Environment"), r.describe());
+    }
+
     @Test
     void aKeyInTheCallersSessionKeyringIsNotReachableInside() {
         // Baseline: the probe, in the session keyring it made, can see and read its key.
@@ -181,6 +212,28 @@ class HardeningIT {
         String out = after1(inside);
         assertTrue(out.contains("session_has_key 0\n"), inside.describe());
         assertFalse(out.contains("key_read 0\n"), inside.describe());
+    }
+
+    @Test
+    void aKeyInTheSessionOfJrunExecIsNotReachableInsideEither() throws Exception {
+        Path store = Files.createDirectories(work.resolve("exec-store"));
+        Host.check("chown", "alice:", store.toString());
+        String probe = probeDir.resolve("probe").toString();
+        Host.Result started = TestInstall.jrun(alice.name(), "--root", store.toString(), "run", "-d", "--rm", "--name",
+                "keys", "-v", probeDir + ":/data:ro", "--rootfs", rootfs, "sleep", "987");
+        assertEquals(0, started.exit(), started.describe());
+        try {
+            List<String> cmd = new ArrayList<>(List.of("runuser", "-u", "alice", "--", probe, "addkey"));
+            List<String> exec = TestInstall.command("alice", "--root", store.toString(), "exec", "keys", "/data/probe",
+                    "keys", "KEY");
+            cmd.addAll(exec.subList(exec.indexOf("--") + 1, exec.size()));
+            Host.Result inside = Host.run(cmd, TestInstall.dir().toFile(), 120);
+            String out = after1(inside);
+            assertTrue(out.contains("session_has_key 0\n"), inside.describe());
+            assertFalse(out.contains("key_read 0\n"), inside.describe());
+        } finally {
+            TestInstall.jrun(alice.name(), "--root", store.toString(), "rm", "-f", "keys");
+        }
     }
 
     /** The probe's output after its first line (the key's serial). */

@@ -87,7 +87,7 @@ class LifecycleIT {
 
     @Test
     void aDetachedContainerIsListedEnteredLoggedStoppedAndRemoved() throws Exception {
-        String id = ok("run", "-d", "--name", "web", "--rootfs", rootfs, "sh", "-c", TRAPPING).strip();
+        String id = ok("run", "-d", "--name", "web", "--network", "none", "--rootfs", rootfs, "sh", "-c", TRAPPING).strip();
         assertTrue(id.matches("[0-9a-f]{64}"), id);
         // run -d returned while the container runs: no JVM of ours is left, only the monitor.
         JsonNode web = entry("web");
@@ -96,7 +96,8 @@ class LifecycleIT {
         assertEquals(id.substring(0, 12) + "\n", ok("ps", "-q"));
         assertTrue(processes().stream().noneMatch(p -> p.contains("/java ")), processes().toString());
 
-        // exec: the same PID namespace (the container's PID 1 is its command), hostname, and
+        // exec: the same PID namespace (the container's PID 1 is its command), its own hostname
+        // (its ID's start: with its own network; on the host's it keeps the host's, as podman), and
         // -u 1000 is the first subordinate UID + 999 on the host.
         String ps = ok("exec", "web", "ps", "-o", "pid,args");
         assertTrue(ps.lines().anyMatch(l -> l.strip().startsWith("1 sh -c echo out")), ps);

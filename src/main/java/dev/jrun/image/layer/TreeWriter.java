@@ -134,8 +134,6 @@ final class TreeWriter {
             whiteout(entry, parentComponents, parentRel, name);
             return;
         }
-        // Dispatch on the type flag itself: commons-compress's isFile() is also true for
-        // hard links and symlinks, and treating a link as a file would hide what it is.
         EntryType type = EntryType.of(entry);
         if (type == EntryType.IGNORED) {
             return;
@@ -457,35 +455,6 @@ final class TreeWriter {
     }
 
     private record DirMeta(int mode, FileTime mtime) {
-    }
-
-    private enum EntryType {
-        FILE, DIRECTORY, SYMLINK, HARDLINK, SPECIAL, IGNORED, UNSUPPORTED;
-
-        static EntryType of(TarHeader e) {
-            if (e.sparse() != null) {
-                return FILE;
-            }
-            switch (e.type()) {
-                case TarHeader.REGULAR, TarHeader.CONTIGUOUS:
-                    return FILE;
-                case TarHeader.DIRECTORY, TarHeader.GNU_DUMP_DIR:
-                    // 'D' (GNU incremental dump) is a directory whose data lists its content; GNU
-                    // tar extracts it as the directory, the listing is only for incremental restores.
-                    return DIRECTORY;
-                case TarHeader.SYMLINK:
-                    return SYMLINK;
-                case TarHeader.HARD_LINK:
-                    return HARDLINK;
-                case TarHeader.CHAR_DEVICE, TarHeader.BLOCK_DEVICE, TarHeader.FIFO:
-                    return SPECIAL;
-                case TarHeader.PAX_GLOBAL:
-                    // Docker and containers/storage ignore global PAX headers; so do we.
-                    return IGNORED;
-                default:
-                    return UNSUPPORTED;
-            }
-        }
     }
 
     /** A write failure that already carries a full message (what failed and what to do). */

@@ -56,10 +56,6 @@ public record TarHeader(long offset, byte type, byte[] name, byte[] linkName, lo
         return !headerOnly(type);
     }
 
-    public boolean isRegularFile() {
-        return type == REGULAR || type == CONTIGUOUS || type == GNU_SPARSE || sparse != null;
-    }
-
     public boolean isDirectory() {
         return type == DIRECTORY || type == GNU_DUMP_DIR;
     }
