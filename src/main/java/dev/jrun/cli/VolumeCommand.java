@@ -4,7 +4,13 @@ import com.fasterxml.jackson.core.util.DefaultIndenter;
 import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.jrun.container.ContainerStatus;
+import dev.jrun.container.Containers;
 import dev.jrun.container.Engine;
+import dev.jrun.runtime.MountParser;
+import java.util.HashMap;
+import java.util.Map;
+import picocli.CommandLine;
 import dev.jrun.errors.JrunException;
 import dev.jrun.store.Volumes;
 import java.io.BufferedReader;
@@ -25,7 +31,41 @@ final class VolumeCommand {
     @ParentCommand JrunCommand jrun;
 
     Volumes volumes() throws JrunException {
-        return new Engine(jrun == null ? null : jrun.root, true, Warnings::print).volumes();
+        return engine().volumes();
+    }
+
+    Engine engine() {
+        return new Engine(jrun == null ? null : jrun.root, true, Warnings::print);
+    }
+
+    /**
+     * Which containers use which volume, as podman asks before removing one: every container in
+     * the store, running or not, by the -v and --mount options it was run with (its record keeps
+     * them for jrun start).
+     */
+    Map<String, List<String>> users() throws JrunException {
+        Engine engine = engine();
+        Map<String, List<String>> users = new HashMap<>();
+        for (ContainerStatus c : new Containers(engine).list(true)) {
+            RunCommand run = new RunCommand();
+            try {
+                new CommandLine(run).setStopAtPositional(true)
+                        .parseArgs(c.area().record().runArguments().toArray(String[]::new));
+            } catch (CommandLine.ParameterException unreadable) {
+                continue;   // recorded by another jrun version: it cannot start again either
+            }
+            for (String name : MountParser.volumeNames(run.volumes, run.mounts)) {
+                users.computeIfAbsent(name, n -> new ArrayList<>()).add(c.id());
+            }
+        }
+        return users;
+    }
+
+    /** podman's refusal, exit 2. */
+    static JrunException inUse(String name, List<String> containers) {
+        return new JrunException(2, "volume " + name + " is being used by the following container(s): "
+                + String.join(", ", containers.stream().map(id -> id.substring(0, Math.min(12, id.length()))).toList())
+                + ": volume is being used; remove them first (jrun rm)", null);
     }
 
     @Command(name = "create", description = "Create a named volume.", mixinStandardHelpOptions = true)
@@ -113,12 +153,14 @@ final class VolumeCommand {
         public Integer call() throws JrunException {
             if (!all && names.isEmpty()) throw new JrunException("volume rm: give a volume name, or --all");
             Volumes volumes = volume.volumes();
+            Map<String, List<String>> users = volume.users();
             List<String> doomed = new ArrayList<>(names);
             if (all) volumes.list().forEach(v -> doomed.add(v.name()));
             // As podman: each name is tried; the first failure decides the exit status.
             JrunException first = null;
             for (String name : doomed) {
                 try {
+                    if (users.containsKey(name)) throw inUse(name, users.get(name));
                     volumes.remove(name);
                     System.out.println(name);
                 } catch (JrunException e) {
@@ -144,7 +186,10 @@ final class VolumeCommand {
         public Integer call() throws JrunException {
             Volumes volumes = volume.volumes();
             List<String> unused = new ArrayList<>();
-            for (Volumes.Volume v : volumes.list()) if (!volumes.inUse(v.name())) unused.add(v.name());
+            Map<String, List<String>> users = volume.users();
+            for (Volumes.Volume v : volumes.list()) {
+                if (!users.containsKey(v.name()) && !volumes.inUse(v.name())) unused.add(v.name());
+            }
             if (!force) {
                 System.out.println("WARNING! This will remove all volumes not used by at least one container. "
                         + "The following volumes will be removed:");

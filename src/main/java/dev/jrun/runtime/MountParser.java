@@ -12,13 +12,37 @@ import java.util.regex.Pattern;
  * Parses podman's mount options: {@code -v SRC:DST[:OPTS]}, {@code --mount type=...,...} and
  * {@code --tmpfs DST[:OPTS]}. Only the syntax: whether a host path exists is the planner's job.
  */
-final class MountParser {
+public final class MountParser {
     /** tmpfs(5) options jrun passes on, each with the only values it lets through. */
     private static final Pattern SIZE = Pattern.compile("[0-9]{1,19}[kKmMgG%]?");
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,10}");
     private static final Pattern MODE = Pattern.compile("[0-7]{1,4}");
 
     private MountParser() {}
+
+    /** The named volumes among -v and --mount values (what a recorded container uses); bad values are skipped. */
+    public static List<String> volumeNames(List<String> volumes, List<String> mounts) {
+        List<String> names = new ArrayList<>();
+        List<MountRequest> requests = new ArrayList<>();
+        for (String v : volumes) {
+            try {
+                requests.add(volume(v));
+            } catch (JrunException notAVolume) {
+                // such a run never started
+            }
+        }
+        for (String m : mounts) {
+            try {
+                requests.add(mount(m));
+            } catch (JrunException notAVolume) {
+                // such a run never started
+            }
+        }
+        for (MountRequest r : requests) {
+            if (r instanceof MountRequest.Named n && !names.contains(n.name())) names.add(n.name());
+        }
+        return names;
+    }
 
     static MountRequest volume(String spec) throws JrunException {
         String[] parts = spec.split(":", -1);

@@ -72,7 +72,7 @@ class PodmanComparisonIT {
         p.addAll(List.of(command));
         Host.Result theirs = podman(p.toArray(String[]::new));
 
-        List<String> j = Host.list("run", "--pull=never", "--network", "host");
+        List<String> j = Host.list("run", "--rm", "--pull=never", "--network", "host");
         j.addAll(options);
         j.add(IMAGE);
         j.addAll(List.of(command));

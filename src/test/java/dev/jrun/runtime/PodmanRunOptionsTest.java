@@ -195,12 +195,15 @@ class PodmanRunOptionsTest {
         // write /etc says nothing about whether the container's root may.
         HostEnvironment base = Fixtures.host(tmp, 0, "root", "vagrant:100000:65536\n");
         Path root = Fixtures.rootfs(tmp.resolve("root"));
+        Files.createDirectories(root.resolve("srv"));
         RunSpec spec = new RunSpec(new RootFs.Directory(root), ContainerDefaults.NONE, List.of("id"), Optional.empty(),
                 List.of(), List.of(), Optional.empty(), Optional.empty(), Optional.of("box"), true, List.of(),
                 Network.NONE, false, false, Optional.of("vagrant"), 10);
         LaunchPlan p = new LaunchPlanner(base, new RecordingSyscalls(), w -> { }).plan(spec);
         assertFalse(p.mtabLink());
         assertEquals(List.of(), p.scratchTmpfs().stream().filter(TmpfsMount::createMountPoint).toList());
+        assertEquals(List.of(), p.etcFiles().stream().filter(EtcFile::createMountPoint).toList(),
+                "no mount point is made in /etc or /run by the remapped root");
     }
 
     /** A store of named volumes in a temporary directory. */
