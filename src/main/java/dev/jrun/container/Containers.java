@@ -48,23 +48,6 @@ public final class Containers {
         return out;
     }
 
-    /** Whether a running container has {@code hostDir} (or something in it) mounted. */
-    boolean runningWith(java.nio.file.Path hostDir) throws dev.jrun.store.StoreException {
-        try {
-            for (ContainerStatus c : list(false)) {
-                if (c.area().record().config() == null) continue;
-                for (ProcessDefaults.Mount m : defaults(c).mounts()) {
-                    if (java.nio.file.Path.of(m.source()).startsWith(hostDir)) return true;
-                }
-            }
-            return false;
-        } catch (dev.jrun.store.StoreException e) {
-            throw e;
-        } catch (JrunException e) {
-            throw new dev.jrun.store.StoreException("check which containers use " + hostDir + ": " + e.getMessage(), e);
-        }
-    }
-
     public ProcessDefaults defaults(ContainerStatus c) throws JrunException {
         if (c.area().record().config() == null) {
             throw new JrunException("container " + c.name() + " has no recorded configuration (it never started); "

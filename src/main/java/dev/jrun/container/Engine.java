@@ -105,7 +105,7 @@ public final class Engine {
 
     /** Named volumes in this store; its volumes/ directory is made on first use. */
     public Volumes volumes() throws JrunException {
-        return Volumes.of(root, new UserNamespaceRemover(tasks()), new Containers(this)::runningWith);
+        return Volumes.of(root, new UserNamespaceRemover(tasks()));
     }
 
     /** Named volumes as a launch uses them: created on first use, as podman's -v NAME:/path. */

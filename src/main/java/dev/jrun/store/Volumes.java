@@ -66,33 +66,14 @@ public final class Volumes {
     private final Path dir;
     private final Remover remover;
 
-    /** Whether a running container has a volume's data directory mounted (its record says so). */
-    @FunctionalInterface
-    public interface Users {
-        boolean running(Path dataDir) throws StoreException;
-
-        Users NONE = dataDir -> false;
-    }
-
-    private final Users users;
-
-    private Volumes(Path dir, Remover remover, Users users) {
+    private Volumes(Path dir, Remover remover) {
         this.dir = dir;
         this.remover = remover;
-        this.users = users;
     }
 
     /** The volumes of the store at {@code storeRoot}; its volumes/ directory is made on first use. */
     public static Volumes of(Path storeRoot, Remover remover) {
-        return of(storeRoot, remover, Users.NONE);
-    }
-
-    /**
-     * @param users running containers' use of volumes: a container outlives the jrun that started
-     *     it (its monitor stays, not the JVM), so the lock a run holds covers only its start
-     */
-    public static Volumes of(Path storeRoot, Remover remover, Users users) {
-        return new Volumes(storeRoot.resolve("volumes"), remover, users);
+        return new Volumes(storeRoot.resolve("volumes"), remover);
     }
 
     public static boolean validName(String name) {
@@ -237,7 +218,7 @@ public final class Volumes {
         Path doomed = dir.resolve(".rm-" + UUID.randomUUID());
         try (FileChannel channel = FileChannel.open(dir.resolve(name).resolve(LOCK), StandardOpenOption.CREATE,
                 StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            if (tryExclusive(channel) == null || users.running(dataDir(name))) {
+            if (tryExclusive(channel) == null) {
                 throw new StoreException(2, "volume " + name + " is being used by a running container: volume is "
                         + "being used; stop the container first, then remove the volume", null);
             }
@@ -269,10 +250,7 @@ public final class Volumes {
         try (FileChannel channel = FileChannel.open(dir.resolve(name).resolve(LOCK), StandardOpenOption.CREATE,
                 StandardOpenOption.READ, StandardOpenOption.WRITE)) {
             FileLock lock = tryExclusive(channel);
-            if (lock == null || users.running(dataDir(name))) {
-                if (lock != null) lock.release();
-                return true;
-            }
+            if (lock == null) return true;
             lock.release();
             return false;
         } catch (NoSuchFileException removed) {
