@@ -94,16 +94,14 @@ public final class LaunchPlanner {
         List<TmpfsMount> scratch = scratchTmpfs(spec, view, mounts);
         Set<String> scratchDirs = new java.util.HashSet<>();
         scratch.forEach(t -> scratchDirs.add(t.path()));
-        // canCreateIn asks as the caller, who is container root unless --userns-remap maps another.
-        boolean asCaller = spec.usernsRemap().isEmpty();
-        List<EtcFile> etc = etcFiles(view, hostname, spec.network(), spec.security().privileged(), scratchDirs,
-                asCaller);
+        // canCreateIn asks as container root's host UID (RootfsView), so --userns-remap is covered.
+        List<EtcFile> etc = etcFiles(view, hostname, spec.network(), spec.security().privileged(), scratchDirs);
         for (PasswdEntries.Addition a : passwd.files()) {
-            addEtc(etc, view, a.path(), a.content(), scratchDirs, asCaller);
+            addEtc(etc, view, a.path(), a.content(), scratchDirs);
         }
         etc = underUserMounts(etc, mounts);
         // podman links /etc/mtab to /proc/mounts where the image has none (mount(8) and df read it).
-        boolean mtab = asCaller && view.kind("/etc/mtab") == RootfsView.Kind.MISSING
+        boolean mtab = view.kind("/etc/mtab") == RootfsView.Kind.MISSING
                 && view.kind("/etc") == RootfsView.Kind.DIRECTORY && view.canCreateIn("/etc");
         return new LaunchPlan(spec.rootfs(), userns, spec.network(), hostname, argv,
                 executableCandidates(argv.get(0), path), env, workdir, identity, spec.readOnly(),
@@ -316,16 +314,16 @@ public final class LaunchPlanner {
     }
 
     private List<EtcFile> etcFiles(RootfsView view, String hostname, Network network, boolean privileged,
-                                   Set<String> scratch, boolean asCaller) {
+                                   Set<String> scratch) {
         String hosts = (network == Network.HOST && !host.hostsFile().isEmpty()
                 ? host.hostsFile() + (host.hostsFile().endsWith("\n") ? "" : "\n")
                 : "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n")
                 + "127.0.1.1\t" + hostname + "\n";
         List<EtcFile> files = new ArrayList<>();
-        addEtc(files, view, "/etc/hostname", hostname + "\n", scratch, asCaller);
-        addEtc(files, view, "/etc/hosts", hosts, scratch, asCaller);
-        addEtc(files, view, "/etc/resolv.conf", host.resolvConf(), scratch, asCaller);
-        addEtc(files, view, CONTAINERENV, containerEnv(privileged), scratch, asCaller);
+        addEtc(files, view, "/etc/hostname", hostname + "\n", scratch);
+        addEtc(files, view, "/etc/hosts", hosts, scratch);
+        addEtc(files, view, "/etc/resolv.conf", host.resolvConf(), scratch);
+        addEtc(files, view, CONTAINERENV, containerEnv(privileged), scratch);
         return files;
     }
 
@@ -339,8 +337,7 @@ public final class LaunchPlanner {
         return privileged ? "engine=\"jrun\"\nrootless=1\n" : "";
     }
 
-    private void addEtc(List<EtcFile> files, RootfsView view, String path, String content, Set<String> scratch,
-                        boolean asCaller) {
+    private void addEtc(List<EtcFile> files, RootfsView view, String path, String content, Set<String> scratch) {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
         switch (view.kind(path)) {
             case FILE -> files.add(new EtcFile(path, bytes, false, false));
@@ -351,7 +348,7 @@ public final class LaunchPlanner {
                 String dir = path.substring(0, path.lastIndexOf('/'));
                 if (view.kind(dir) == RootfsView.Kind.SYMLINK) {
                     files.add(new EtcFile(path, bytes, false, true));
-                } else if (asCaller && view.canCreateIn(dir) || scratch.contains(dir)) {
+                } else if (view.canCreateIn(dir) || scratch.contains(dir)) {
                     files.add(new EtcFile(path, bytes, true, false));
                 }
             }
