@@ -108,7 +108,7 @@ public final class ContainerRunner {
                 defaults = ContainerDefaults.NONE;
             }
             // The container ID's start, as podman; none on the host's network (the host's is kept).
-            boolean hostNetwork = request.spec().network() == Network.HOST;
+            boolean hostNetwork = request.spec().network().mode() instanceof dev.jrun.runtime.network.NetworkMode.Host;
             RunSpec spec = request.spec().withRoot(root, defaults, request.args(),
                     request.spec().hostname().or(() -> hostNetwork ? Optional.empty()
                             : Optional.of(id.substring(0, 12))));

@@ -1,0 +1,203 @@
+package dev.jrun.runtime.network;
+
+import dev.jrun.errors.JrunException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Decides a container's network: which helper (podman's default: pasta when installed, else
+ * slirp4netns; containers.conf(5) can say otherwise), the published ports with their host ports
+ * chosen and checked, and the container's /etc/hosts and /etc/resolv.conf.
+ */
+public final class NetworkPlanner {
+    /** What to install when neither helper is there (Debian's package names). */
+    static final String INSTALL_HINT = "install passt (pasta) or slirp4netns, e.g. apt-get install passt";
+
+    private final ContainersConf conf;
+    private final Function<String, Optional<Path>> findHelper;
+    private final HostPorts hostPorts;
+    private final Optional<String> hostAddress;
+    private final Consumer<String> warn;
+
+    public NetworkPlanner(ContainersConf conf, Function<String, Optional<Path>> findHelper, HostPorts hostPorts,
+                          Optional<String> hostAddress, Consumer<String> warn) {
+        this.conf = conf;
+        this.findHelper = findHelper;
+        this.hostPorts = hostPorts;
+        this.hostAddress = hostAddress;
+        this.warn = warn;
+    }
+
+    /** The planner for this host: containers.conf as the caller sees it, helpers found in $PATH. */
+    public static NetworkPlanner forHost(Map<String, String> env, Consumer<String> warn) throws JrunException {
+        ContainersConf conf = ContainersConf.load(env);
+        List<Path> dirs = new ArrayList<>(conf.helperBinariesDirs());
+        for (String d : env.getOrDefault("PATH", "").split(":")) {
+            if (!d.isEmpty()) dirs.add(Path.of(d));
+        }
+        for (String d : List.of("/usr/local/libexec/podman", "/usr/local/lib/podman", "/usr/libexec/podman",
+                "/usr/lib/podman", "/usr/local/bin", "/usr/bin", "/bin")) {
+            dirs.add(Path.of(d));
+        }
+        Function<String, Optional<Path>> find = name -> dirs.stream().map(d -> d.resolve(name))
+                .filter(Files::isExecutable).findFirst();
+        return new NetworkPlanner(conf, find, HostPorts.SYSTEM, firstHostAddress(), warn);
+    }
+
+    /** The decided network and the contents of the container's /etc/hosts and /etc/resolv.conf. */
+    public record Decision(NetworkMode mode, List<PortMapping> ports, String hosts, String resolvConf) {
+        public Decision {
+            ports = List.copyOf(ports);
+        }
+    }
+
+    /**
+     * @param exposedPorts the image's ExposedPorts ("80/tcp"), published by -P
+     */
+    public Decision plan(NetworkMode requested, List<PortMapping> ports, boolean publishAll, List<String> exposedPorts,
+                         DnsSettings dns, List<HostEntry> extraHosts, String hostname, String hostHosts,
+                         String hostResolvConf) throws JrunException {
+        NetworkMode mode = resolve(requested);
+        List<PortMapping> wanted = new ArrayList<>(ports);
+        if (publishAll) {
+            for (String exposed : exposedPorts) wanted.add(PortMapping.parse(exposed));
+        }
+        List<PortMapping> published = List.of();
+        if (!wanted.isEmpty()) {
+            if (mode.hasHelper()) {
+                published = claim(wanted);
+            } else {
+                // podman does the same: ports mean nothing without a namespace of one's own
+                // to forward into, or in one that has no way out.
+                warn.accept("Port mappings have been discarded as the network mode " + describe(mode)
+                        + " has no helper to forward them; use --network pasta or slirp4netns");
+            }
+        }
+        Optional<String> containerAddress = Optional.empty();
+        Optional<String> hostSeen = hostAddress;
+        if (mode instanceof NetworkMode.Slirp4netns s) {
+            containerAddress = Optional.of(s.options().guestAddress());
+            if (s.options().allowHostLoopback()) hostSeen = Optional.of(s.options().hostLoopbackAddress());
+        } else if (mode instanceof NetworkMode.Pasta) {
+            containerAddress = hostAddress;   // pasta gives the container the host's address
+        } else {
+            hostSeen = Optional.empty();   // host: the host's own /etc/hosts; none: no way to the host
+        }
+        return new Decision(mode, published,
+                NetworkFiles.hosts(mode, extraHosts, hostname, hostHosts, containerAddress, hostSeen),
+                NetworkFiles.resolvConf(mode, dns, hostResolvConf));
+    }
+
+    private static String describe(NetworkMode mode) {
+        return mode instanceof NetworkMode.Host ? "host" : mode instanceof NetworkMode.None ? "none" : "ns";
+    }
+
+    NetworkMode resolve(NetworkMode requested) throws JrunException {
+        NetworkMode mode = requested;
+        if (mode instanceof NetworkMode.Default) {
+            String netns = conf.netns().orElse("private");
+            mode = NetworkMode.parse(netns);
+        }
+        if (mode instanceof NetworkMode.Default) {
+            Optional<String> cmd = conf.defaultRootlessNetworkCmd().filter(s -> !s.isEmpty());
+            if (cmd.isPresent()) {
+                if (!cmd.get().equals("pasta") && !cmd.get().equals("slirp4netns")) {
+                    throw new JrunException("containers.conf: default_rootless_network_cmd = \"" + cmd.get()
+                            + "\": expected pasta or slirp4netns");
+                }
+                mode = NetworkMode.parse(cmd.get());
+            } else if (findHelper.apply("pasta").isPresent()) {
+                mode = NetworkMode.parse("pasta");
+            } else if (slirpBinary().isPresent()) {
+                mode = NetworkMode.parse("slirp4netns");
+            } else {
+                warn.accept("neither pasta nor slirp4netns is installed, so this container shares the host's "
+                        + "network (its loopback services and abstract sockets); " + INSTALL_HINT
+                        + ", or choose --network host or none to silence this");
+                return new NetworkMode.Host();
+            }
+        }
+        if (mode instanceof NetworkMode.Pasta p) {
+            Path binary = findHelper.apply("pasta").orElseThrow(() -> new JrunException("--network pasta: pasta is "
+                    + "not installed; install it (apt-get install passt) or use --network slirp4netns"));
+            return new NetworkMode.Pasta(binary, p.options());
+        }
+        if (mode instanceof NetworkMode.Slirp4netns s) {
+            Path binary = slirpBinary().orElseThrow(() -> new JrunException("--network slirp4netns: slirp4netns is "
+                    + "not installed; install it (apt-get install slirp4netns) or use --network pasta"));
+            // containers.conf's network_cmd_options first, the command line's over them.
+            SlirpOptions options = SlirpOptions.parse(conf.networkCmdOptions(), "containers.conf network_cmd_options")
+                    .with(s.given(), "--network slirp4netns");
+            return new NetworkMode.Slirp4netns(binary, options, s.given());
+        }
+        if (mode instanceof NetworkMode.Container c) {
+            throw new JrunException("--network container:" + c.nameOrId() + ": not yet: jrun has no running "
+                    + "containers to join until run -d exists; use pasta, slirp4netns, host or none");
+        }
+        if (mode instanceof NetworkMode.Namespace n) {
+            throw new JrunException("--network ns:" + n.path() + ": not yet supported by jrun; use pasta, "
+                    + "slirp4netns, host or none");
+        }
+        return mode;
+    }
+
+    private Optional<Path> slirpBinary() {
+        return conf.networkCmdPath().filter(Files::isExecutable).or(() -> findHelper.apply("slirp4netns"));
+    }
+
+    private List<PortMapping> claim(List<PortMapping> wanted) throws JrunException {
+        List<PortMapping> out = new ArrayList<>();
+        for (PortMapping m : wanted) {
+            if (m.hostPort() == 0) {
+                // Any free port, one by one (a range of random ports need not be consecutive).
+                for (int i = 0; i < m.count(); i++) {
+                    PortMapping single = new PortMapping(m.hostIp(), 0, m.containerPort() + i, 1, m.protocol());
+                    out.add(single.withHostPort(hostPorts.claim(single, 0)));
+                }
+            } else {
+                for (int i = 0; i < m.count(); i++) hostPorts.claim(m, m.hostPort() + i);
+                out.add(m);
+            }
+        }
+        for (int i = 0; i < out.size(); i++) {
+            for (int j = i + 1; j < out.size(); j++) {
+                if (overlap(out.get(i), out.get(j))) {
+                    throw new JrunException("-p " + out.get(i) + " and -p " + out.get(j) + " publish the same host "
+                            + "port; give each a host port of its own");
+                }
+            }
+        }
+        return out;
+    }
+
+    private static boolean overlap(PortMapping a, PortMapping b) {
+        return a.protocol().equals(b.protocol()) && a.hostPort() < b.hostPort() + b.count()
+                && b.hostPort() < a.hostPort() + a.count();
+    }
+
+    /** The host's first IPv4 address that is up and not loopback: what pasta copies into the container. */
+    static Optional<String> firstHostAddress() {
+        try {
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (!nic.isUp() || nic.isLoopback()) continue;
+                for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+                    if (a instanceof Inet4Address && !a.isLinkLocalAddress()) return Optional.of(a.getHostAddress());
+                }
+            }
+        } catch (SocketException e) {
+            return Optional.empty();
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,126 @@
+package dev.jrun.runtime.network;
+
+import dev.jrun.errors.JrunException;
+import dev.jrun.sys.SysException;
+import dev.jrun.sys.Syscalls;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * pasta(1) in PID mode, as podman runs it: it joins the container's user and network namespace,
+ * creates and configures the tap interface (--config-net) and forwards the published ports.
+ *
+ * <p>Lifetime: Debian 12's pasta quits by itself only when a namespace <em>file</em> it was given
+ * is deleted (--netns PATH, inotify); in PID mode it would stay after the container. So it runs
+ * in the foreground (-f: our child, no detached PID namespace) and {@link HelperProcess} ties it
+ * to jrun (PR_SET_PDEATHSIG) and ends it when the container ends.
+ */
+final class PastaHelper {
+    private PastaHelper() {}
+
+    /** pasta's PID file, a pipe: it writes its PID there once it is ready (pasta(1), -P). */
+    static final String READY_FILE = "/dev/fd/3";
+
+    static List<String> argv(NetworkMode.Pasta mode, List<PortMapping> ports, int pid) {
+        List<String> user = mode.options();
+        List<String> argv = new ArrayList<>();
+        argv.add(mode.binary().toString());
+        argv.add("--config-net");
+        argv.add("--foreground");
+        if (!user.contains("-d") && !user.contains("--debug")) argv.add("--quiet");
+        for (PortMapping p : ports) {
+            argv.add(p.protocol().equals("udp") ? "-u" : "-t");
+            argv.add(spec(p));
+        }
+        List<String> rest = new ArrayList<>(user);
+        boolean mapGateway = rest.remove("--map-gw");   // podman's option, not pasta's
+        argv.addAll(rest);
+        // pasta's defaults are "auto": -T/-U auto would make every port bound on the host's
+        // loopback reachable on the container's loopback, which a private network must not do;
+        // -t/-u auto would publish whatever the container binds. podman passes none for each.
+        if (!has(argv, "-t", "--tcp-ports")) addAll(argv, "-t", "none");
+        if (!has(argv, "-u", "--udp-ports")) addAll(argv, "-u", "none");
+        if (!has(argv, "-T", "--tcp-ns")) addAll(argv, "-T", "none");
+        if (!has(argv, "-U", "--udp-ns")) addAll(argv, "-U", "none");
+        // The gateway address would otherwise lead to the host's loopback (pasta(1), --no-map-gw).
+        if (!mapGateway && !argv.contains("--no-map-gw")) argv.add("--no-map-gw");
+        addAll(argv, "--pid", READY_FILE);
+        argv.add(Integer.toString(pid));
+        return argv;
+    }
+
+    /** pasta's port syntax: [ADDRESS/]FIRST-LAST:FIRST-LAST. */
+    static String spec(PortMapping p) {
+        String address = p.hostIp().map(a -> a + "/").orElse("");
+        return address + p.hostPort() + "-" + (p.hostPort() + p.count() - 1) + ":" + p.containerPort() + "-"
+                + (p.containerPort() + p.count() - 1);
+    }
+
+    private static boolean has(List<String> argv, String shortName, String longName) {
+        for (String a : argv) {
+            if (a.equals(shortName) || a.equals(longName) || a.startsWith(longName + "=")) return true;
+        }
+        return false;
+    }
+
+    private static void addAll(List<String> argv, String... more) {
+        argv.addAll(List.of(more));
+    }
+
+    static Attachment attach(Syscalls sys, NetworkMode.Pasta mode, List<PortMapping> ports, int pid)
+            throws JrunException {
+        int[] ready;
+        try {
+            ready = sys.pipe();
+        } catch (SysException e) {
+            throw new JrunException("create pasta's ready pipe: " + e.getMessage(), e);
+        }
+        HelperProcess helper;
+        try {
+            helper = HelperProcess.start(sys, "pasta", argv(mode, ports, pid), List.of(ready[1]));
+        } catch (JrunException e) {
+            sys.close(ready[0]);
+            sys.close(ready[1]);
+            throw e;
+        }
+        sys.close(ready[1]);
+        String line;
+        try {
+            line = readLine(sys, ready[0]);
+        } finally {
+            sys.close(ready[0]);
+        }
+        if (line.isEmpty()) {
+            helper.awaitExit(2000);
+            helper.stop();
+            throw Failures.helperFailed("pasta", helper.output(), ports);
+        }
+        return new Attachment() {
+            @Override
+            public List<Integer> heldFds() {
+                return List.of();
+            }
+
+            @Override
+            public void close() {
+                helper.stop();
+            }
+        };
+    }
+
+    /** The PID line pasta writes when ready; empty if it ended first (the pipe's other copy is its fd 3). */
+    private static String readLine(Syscalls sys, int fd) {
+        StringBuilder sb = new StringBuilder();
+        byte[] one = new byte[1];
+        try {
+            while (sys.read(fd, one) == 1) {
+                if (one[0] == '\n') return sb.toString();
+                sb.append((char) one[0]);
+            }
+        } catch (SysException e) {
+            return "";
+        }
+        return "";
+    }
+}
