@@ -22,13 +22,18 @@ final class PastaHelper {
     /** pasta's PID file, a pipe: it writes its PID there once it is ready (pasta(1), -P). */
     static final String READY_FILE = "/dev/fd/3";
 
-    static List<String> argv(NetworkMode.Pasta mode, List<PortMapping> ports, int pid) {
+    /** @param callerIsRoot jrun runs as root (CI, root's own containers) */
+    static List<String> argv(NetworkMode.Pasta mode, List<PortMapping> ports, int pid, boolean callerIsRoot) {
         List<String> user = mode.options();
         List<String> argv = new ArrayList<>();
         argv.add(mode.binary().toString());
         argv.add("--config-net");
         argv.add("--foreground");
         if (!user.contains("-d") && !user.contains("--debug")) argv.add("--quiet");
+        // Started as root, pasta(1) changes to "nobody" (--runas), who may not open a root-owned
+        // container's /proc/PID/ns/user. Root asked for this container: pasta stays the caller,
+        // and still sandboxes itself (its own namespaces, capabilities dropped, seccomp).
+        if (callerIsRoot) addAll(argv, "--runas", "0:0");
         for (PortMapping p : ports) {
             argv.add(p.protocol().equals("udp") ? "-u" : "-t");
             argv.add(spec(p));
@@ -78,7 +83,7 @@ final class PastaHelper {
         }
         HelperProcess helper;
         try {
-            helper = HelperProcess.start(sys, "pasta", argv(mode, ports, pid), List.of(ready[1]));
+            helper = HelperProcess.start(sys, "pasta", argv(mode, ports, pid, sys.getuid() == 0), List.of(ready[1]));
         } catch (JrunException e) {
             sys.close(ready[0]);
             sys.close(ready[1]);
