@@ -96,9 +96,12 @@ class NetworkIT {
             assertEquals("hello from " + helper + "\n", body);
             assertEquals(1, helpers().size(), "one helper while the container runs: " + helpers());
         } finally {
-            RunIT.sigterm(jrun);
-            jrun.waitFor();
-            Host.check("rm", "-rf", www.toString());
+            try {
+                RunIT.sigterm(jrun);
+                jrun.waitFor();
+            } finally {
+                Host.check("rm", "-rf", www.toString());
+            }
         }
     }
 

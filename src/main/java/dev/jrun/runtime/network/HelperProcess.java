@@ -95,6 +95,28 @@ final class HelperProcess {
         return !exited.isDone();
     }
 
+    /**
+     * Stops the helper if {@code ready} is not set within {@code millis}: whoever waits for its
+     * ready signal then sees end of file instead of waiting for ever on a helper that hangs.
+     */
+    void stopUnlessReady(java.util.concurrent.atomic.AtomicBoolean ready, long millis) {
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!ready.get()) {
+                synchronized (output) {
+                    output.append("\n(jrun: not ready after ").append(millis / 1000).append(" s, stopped)");
+                }
+                stop();
+            }
+        }, "jrun-" + name + "-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
     /** Ends the helper (SIGTERM, after a second SIGKILL) and waits until it is reaped. */
     void stop() {
         if (!started.isDone() || started.isCompletedExceptionally()) return;

@@ -146,8 +146,14 @@ public final class NetworkPlanner {
                     + "containers to join until run -d exists; use pasta, slirp4netns, host or none");
         }
         if (mode instanceof NetworkMode.Namespace n) {
-            throw new JrunException("--network ns:" + n.path() + ": not yet supported by jrun; use pasta, "
-                    + "slirp4netns, host or none");
+            // setns(2) into a network namespace needs CAP_SYS_ADMIN both in the user namespace
+            // that owns it and in the caller's own (net/core/net_namespace.c, netns_install): a
+            // rootless caller has neither outside, and a new container's user namespace never
+            // owns an existing namespace. Joining one means joining its user namespace too,
+            // which is what container:NAME will do.
+            throw new JrunException("--network ns:" + n.path() + ": not yet: joining an existing network "
+                    + "namespace rootless also needs its user namespace (setns(2)); use pasta, slirp4netns, host "
+                    + "or none");
         }
         return mode;
     }

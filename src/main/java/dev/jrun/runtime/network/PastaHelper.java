@@ -22,6 +22,9 @@ final class PastaHelper {
     /** pasta's PID file, a pipe: it writes its PID there once it is ready (pasta(1), -P). */
     static final String READY_FILE = "/dev/fd/3";
 
+    /** A helper that is not ready by then is stopped (it normally takes well under a second). */
+    static final long READY_TIMEOUT_MILLIS = 30_000;
+
     /** @param callerIsRoot jrun runs as root (CI, root's own containers) */
     static List<String> argv(NetworkMode.Pasta mode, List<PortMapping> ports, int pid, boolean callerIsRoot) {
         List<String> user = mode.options();
@@ -90,9 +93,12 @@ final class PastaHelper {
             throw e;
         }
         sys.close(ready[1]);
+        java.util.concurrent.atomic.AtomicBoolean isReady = new java.util.concurrent.atomic.AtomicBoolean();
+        helper.stopUnlessReady(isReady, READY_TIMEOUT_MILLIS);
         String line;
         try {
             line = readLine(sys, ready[0]);
+            isReady.set(!line.isEmpty());
         } finally {
             sys.close(ready[0]);
         }

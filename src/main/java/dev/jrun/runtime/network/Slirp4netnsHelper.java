@@ -92,8 +92,11 @@ final class Slirp4netnsHelper {
             sys.close(ready[1]);
             exit[0] = -1;
             ready[1] = -1;
+            java.util.concurrent.atomic.AtomicBoolean isReady = new java.util.concurrent.atomic.AtomicBoolean();
+            helper.stopUnlessReady(isReady, PastaHelper.READY_TIMEOUT_MILLIS);
             byte[] one = new byte[1];
             int n = sys.read(ready[0], one);
+            isReady.set(n == 1);
             if (n != 1 || one[0] != '1') {
                 helper.awaitExit(2000);
                 throw Failures.helperFailed("slirp4netns", helper.output(), ports);
