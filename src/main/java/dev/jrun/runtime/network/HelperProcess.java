@@ -23,10 +23,10 @@ import java.util.concurrent.TimeoutException;
  * exactly the descriptors it is given (stdin and stdout /dev/null, stderr a pipe jrun reads,
  * then {@code childFds} as 3, 4, ...) and nothing of the JVM's.
  *
- * <p>Its lifetime: it gets PR_SET_PDEATHSIG(SIGKILL), so it dies with jrun, also on kill -9.
- * prctl(2): the signal comes when the <em>thread</em> that created the child ends, not the
- * process; so a thread of its own spawns it and then waits for it, and lives exactly as long as
- * the helper. {@link #stop} ends it (SIGTERM, then SIGKILL) and reaps it.
+ * <p>Its lifetime: with {@code dieWithJrun} it gets PR_SET_PDEATHSIG(SIGKILL), so it dies with
+ * jrun, also on kill -9. prctl(2): the signal comes when the <em>thread</em> that created the
+ * child ends, not the process; so a thread of its own spawns it and then waits for it, and lives
+ * exactly as long as the helper. {@link #stop} ends it (SIGTERM, then SIGKILL) and reaps it.
  */
 final class HelperProcess {
     private static final int OUTPUT_LIMIT = 8192;
@@ -46,11 +46,16 @@ final class HelperProcess {
     /**
      * Starts {@code argv} (argv[0] an absolute path); returns once it runs. {@code childFds} are
      * jrun's descriptors the helper gets as 3, 4, ...; jrun keeps its own copies.
+     *
+     * @param dieWithJrun set PR_SET_PDEATHSIG(SIGKILL): for a helper that has no descriptor to
+     *     tie its life to (pasta). Not for one that has (slirp4netns's --exit-fd): the death
+     *     signal would also come when the JVM execs a monitor (its other threads end), while the
+     *     descriptor can be handed over.
      */
-    static HelperProcess start(Syscalls sys, String name, List<String> argv, List<Integer> childFds)
-            throws JrunException {
+    static HelperProcess start(Syscalls sys, String name, List<String> argv, List<Integer> childFds,
+                               boolean dieWithJrun) throws JrunException {
         HelperProcess helper = new HelperProcess(sys, name);
-        Thread parent = new Thread(() -> helper.spawnAndReap(argv, childFds), "jrun-" + name);
+        Thread parent = new Thread(() -> helper.spawnAndReap(argv, childFds, dieWithJrun), "jrun-" + name);
         parent.setDaemon(true);
         parent.start();
         try {
@@ -132,10 +137,10 @@ final class HelperProcess {
         if (!reaped && !exited.isDone()) sys.kill(started.join(), signal);
     }
 
-    private void spawnAndReap(List<String> argv, List<Integer> childFds) {
+    private void spawnAndReap(List<String> argv, List<Integer> childFds, boolean dieWithJrun) {
         int pid;
         try {
-            pid = spawn(argv, childFds);
+            pid = spawn(argv, childFds, dieWithJrun);
         } catch (JrunException e) {
             started.completeExceptionally(e);
             exited.complete(-1);
@@ -156,7 +161,7 @@ final class HelperProcess {
         exited.complete(status);
     }
 
-    private int spawn(List<String> argv, List<Integer> childFds) throws JrunException {
+    private int spawn(List<String> argv, List<Integer> childFds, boolean dieWithJrun) throws JrunException {
         List<Integer> opened = new ArrayList<>();
         try {
             int devNull = open("/dev/null", opened);
@@ -179,7 +184,7 @@ final class HelperProcess {
             for (int i = 0; i < sources.size(); i++) ops.add(new Op.Dup2(sources.get(i), base + i));
             for (int i = 0; i < sources.size(); i++) ops.add(new Op.Dup2(base + i, i));
             ops.add(new Op.CloseRange(base, base + sources.size() - 1L));
-            ops.add(new Op.ParentDeathSignal(SIGKILL));
+            if (dieWithJrun) ops.add(new Op.ParentDeathSignal(SIGKILL));
             ops.add(new Op.Exec(List.of(argv.get(0)), argv,
                     List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")));
 

@@ -86,7 +86,7 @@ final class PastaHelper {
         }
         HelperProcess helper;
         try {
-            helper = HelperProcess.start(sys, "pasta", argv(mode, ports, pid, sys.getuid() == 0), List.of(ready[1]));
+            helper = HelperProcess.start(sys, "pasta", argv(mode, ports, pid, sys.getuid() == 0), List.of(ready[1]), true);
         } catch (JrunException e) {
             sys.close(ready[0]);
             sys.close(ready[1]);

@@ -24,8 +24,9 @@ import java.util.List;
  *
  * <p>Lifetime: --exit-fd: slirp4netns exits as soon as the other end of that pipe is closed.
  * jrun holds the write end ({@link Attachment#heldFds}), so the helper ends when the container
- * ends and also when jrun is killed (the kernel closes the descriptor); PR_SET_PDEATHSIG is the
- * second line ({@link HelperProcess}). --ready-fd tells when the tap device is configured.
+ * ends and also when jrun is killed (the kernel closes the descriptor); no death signal is set, so
+ * a monitor that takes over the descriptor keeps it alive. --ready-fd tells when the tap device
+ * is configured.
  * Ports are published through its API socket (add_hostfwd), which is unlinked once they are.
  */
 final class Slirp4netnsHelper {
@@ -87,7 +88,7 @@ final class Slirp4netnsHelper {
                 apiSocket = apiDir.resolve("api.sock");
             }
             helper = HelperProcess.start(sys, "slirp4netns", argv(mode, pid, apiSocket, sandboxPossible()),
-                    List.of(exit[0], ready[1]));
+                    List.of(exit[0], ready[1]), false);
             sys.close(exit[0]);
             sys.close(ready[1]);
             exit[0] = -1;

@@ -21,13 +21,12 @@
  *
  * <p><b>Lifetime</b> of a helper: exactly the container's. It is jrun's child, started by the
  * native spawn primitive with only the descriptors it needs, outside the container's PID
- * namespace. Three things end it: {@code Attachment.close()} after the container ends; for
- * slirp4netns its {@code --exit-fd}, whose write end is in {@code heldFds()} (whoever outlives
- * the container holds it; the kernel closes it when that process dies, even by SIGKILL); and
- * PR_SET_PDEATHSIG(SIGKILL), set in the helper and tied to the thread that spawned it
- * ({@code HelperProcess} keeps that thread alive as the helper's reaper). Debian 12's pasta has
- * no exit descriptor and in PID mode does not notice its target's end, so for pasta the death
- * signal is what covers a killed jrun: a monitor that replaces the JVM must become its parent
- * (or end it) itself.
+ * namespace. {@code Attachment.close()} ends it after the container ends. If jrun is killed:
+ * slirp4netns exits when its {@code --exit-fd} closes, whose write end is in {@code heldFds()}
+ * (whoever outlives the container holds it; the kernel closes it when that process dies, even by
+ * SIGKILL). Debian 12's pasta has no exit descriptor and in PID mode does not notice its target's
+ * end, so it gets PR_SET_PDEATHSIG(SIGKILL), tied to the thread that spawned it
+ * ({@code HelperProcess} keeps that thread alive as the helper's reaper). A monitor that replaces
+ * the JVM by exec ends that thread, and so pasta: it must then start or adopt pasta itself.
  */
 package dev.jrun.runtime.network;
