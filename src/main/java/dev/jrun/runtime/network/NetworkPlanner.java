@@ -71,7 +71,15 @@ public final class NetworkPlanner {
         NetworkMode mode = resolve(requested);
         List<PortMapping> wanted = new ArrayList<>(ports);
         if (publishAll) {
-            for (String exposed : exposedPorts) wanted.add(PortMapping.parse(exposed));
+            for (String exposed : exposedPorts) {
+                // image-spec: "PORT/PROTO", tcp when PROTO is left out; sctp has no helper here.
+                if (!exposed.matches("[0-9]{1,5}(/(tcp|udp))?")) {
+                    warn.accept("-P: the image's exposed port " + exposed + " is not published: jrun's helpers "
+                            + "forward tcp and udp ports");
+                    continue;
+                }
+                wanted.add(PortMapping.parse(exposed));
+            }
         }
         List<PortMapping> published = List.of();
         if (!wanted.isEmpty()) {

@@ -109,9 +109,11 @@ class NetworkPlannerTest {
     @Test
     void publishAllTakesTheImagesExposedPortsAndHostModeDiscardsPorts() throws Exception {
         NetworkPlanner.Decision d = planner(ContainersConf.EMPTY, "pasta").plan(new NetworkMode.Default(),
-                List.of(), true, List.of("80/tcp", "53/udp"), DnsSettings.NONE, List.of(), "box", "", "");
-        assertEquals(List.of("0.0.0.0:40000->80/tcp", "0.0.0.0:40001->53/udp"),
+                List.of(), true, List.of("80/tcp", "53/udp", "9/sctp", "8080"), DnsSettings.NONE, List.of(), "box", "",
+                "");
+        assertEquals(List.of("0.0.0.0:40000->80/tcp", "0.0.0.0:40001->53/udp", "0.0.0.0:40002->8080/tcp"),
                 d.ports().stream().map(PortMapping::toString).toList());
+        assertTrue(warnings.remove(0).contains("9/sctp is not published"), warnings.toString());
         NetworkPlanner.Decision host = plan(planner(ContainersConf.EMPTY, "pasta"), new NetworkMode.Host(),
                 List.of(PortMapping.parse("8080:80")));
         assertEquals(List.of(), host.ports());
