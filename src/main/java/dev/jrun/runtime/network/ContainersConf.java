@@ -33,6 +33,11 @@ public record ContainersConf(Optional<String> netns, Optional<String> defaultRoo
         helperBinariesDirs = List.copyOf(helperBinariesDirs);
     }
 
+    /** A line that sets one of the keys jrun reads (a key at the start of a line, then '='). */
+    private static final java.util.regex.Pattern OUR_KEYS = java.util.regex.Pattern.compile(
+            "(?m)^\\s*\"?(netns|default_rootless_network_cmd|network_cmd_path|network_cmd_options|helper_binaries_dir)"
+                    + "\"?\\s*=");
+
     public static ContainersConf load(Map<String, String> env) throws JrunException {
         List<Path> files = new ArrayList<>();
         String override = env.get("CONTAINERS_CONF");
@@ -49,11 +54,17 @@ public record ContainersConf(Optional<String> netns, Optional<String> defaultRoo
             files.addAll(dropIns(config.resolve("containers/containers.conf.d")));
         }
         ContainersConf conf = EMPTY;
-        TomlMapper toml = new TomlMapper();
+        TomlMapper toml = null;
         for (Path f : files) {
             if (!Files.isRegularFile(f)) continue;
             try {
-                conf = conf.over(toml.readTree(f.toFile()), f);
+                String text = Files.readString(f);
+                // A file that sets none of our keys changes nothing (podman's own ships them all
+                // commented out); the TOML parser costs ~130 ms of start-up, so it runs only
+                // for a file that does set one.
+                if (!OUR_KEYS.matcher(text).find()) continue;
+                if (toml == null) toml = new TomlMapper();
+                conf = conf.over(toml.readTree(text), f);
             } catch (IOException e) {
                 throw new JrunException("read " + f + ": " + e.getMessage() + "; fix the file (containers.conf(5))", e);
             }

@@ -24,35 +24,73 @@ public final class NetworkPlanner {
     /** What to install when neither helper is there (Debian's package names). */
     static final String INSTALL_HINT = "install passt (pasta) or slirp4netns, e.g. apt-get install passt";
 
-    private final ContainersConf conf;
-    private final Function<String, Optional<Path>> findHelper;
+    /** containers.conf, read when a decision needs it: its TOML parser costs ~130 ms of CPU. */
+    @FunctionalInterface
+    interface ConfSource {
+        ContainersConf load() throws JrunException;
+    }
+
+    /** Where a helper is installed, given containers.conf (helper_binaries_dir). */
+    @FunctionalInterface
+    interface HelperFinder {
+        Optional<Path> find(ContainersConf conf, String name);
+    }
+
+    private final ConfSource confSource;
+    private ContainersConf conf;
+    private final HelperFinder finder;
     private final HostPorts hostPorts;
-    private final Optional<String> hostAddress;
+    private final java.util.function.Supplier<Optional<String>> hostAddressSource;
+    private Optional<String> hostAddress;
     private final Consumer<String> warn;
 
     public NetworkPlanner(ContainersConf conf, Function<String, Optional<Path>> findHelper, HostPorts hostPorts,
                           Optional<String> hostAddress, Consumer<String> warn) {
-        this.conf = conf;
-        this.findHelper = findHelper;
+        this(() -> conf, (c, name) -> findHelper.apply(name), hostPorts, () -> hostAddress, warn);
+    }
+
+    private NetworkPlanner(ConfSource confSource, HelperFinder finder, HostPorts hostPorts,
+                           java.util.function.Supplier<Optional<String>> hostAddressSource, Consumer<String> warn) {
+        this.confSource = confSource;
+        this.finder = finder;
         this.hostPorts = hostPorts;
-        this.hostAddress = hostAddress;
+        this.hostAddressSource = hostAddressSource;
         this.warn = warn;
     }
 
-    /** The planner for this host: containers.conf as the caller sees it, helpers found in $PATH. */
-    public static NetworkPlanner forHost(Map<String, String> env, Consumer<String> warn) throws JrunException {
-        ContainersConf conf = ContainersConf.load(env);
-        List<Path> dirs = new ArrayList<>(conf.helperBinariesDirs());
-        for (String d : env.getOrDefault("PATH", "").split(":")) {
-            if (!d.isEmpty()) dirs.add(Path.of(d));
-        }
-        for (String d : List.of("/usr/local/libexec/podman", "/usr/local/lib/podman", "/usr/libexec/podman",
-                "/usr/lib/podman", "/usr/local/bin", "/usr/bin", "/bin")) {
-            dirs.add(Path.of(d));
-        }
-        Function<String, Optional<Path>> find = name -> dirs.stream().map(d -> d.resolve(name))
-                .filter(Files::isExecutable).findFirst();
-        return new NetworkPlanner(conf, find, HostPorts.SYSTEM, firstHostAddress(), warn);
+    /**
+     * The planner for this host: containers.conf as the caller sees it, helpers found in $PATH
+     * and podman's helper directories. Nothing is read until a decision needs it (--network
+     * host or none need neither the file nor the host's addresses).
+     */
+    public static NetworkPlanner forHost(Map<String, String> env, Consumer<String> warn) {
+        HelperFinder find = (conf, name) -> {
+            List<Path> dirs = new ArrayList<>(conf.helperBinariesDirs());
+            for (String d : env.getOrDefault("PATH", "").split(":")) {
+                if (!d.isEmpty()) dirs.add(Path.of(d));
+            }
+            for (String d : List.of("/usr/local/libexec/podman", "/usr/local/lib/podman", "/usr/libexec/podman",
+                    "/usr/lib/podman", "/usr/local/bin", "/usr/bin", "/bin")) {
+                dirs.add(Path.of(d));
+            }
+            return dirs.stream().map(d -> d.resolve(name)).filter(Files::isExecutable).findFirst();
+        };
+        return new NetworkPlanner(() -> ContainersConf.load(env), find, HostPorts.SYSTEM,
+                NetworkPlanner::firstHostAddress, warn);
+    }
+
+    private ContainersConf conf() throws JrunException {
+        if (conf == null) conf = confSource.load();
+        return conf;
+    }
+
+    private Optional<Path> findHelper(String name) throws JrunException {
+        return finder.find(conf(), name);
+    }
+
+    private Optional<String> hostAddress() {
+        if (hostAddress == null) hostAddress = hostAddressSource.get();
+        return hostAddress;
     }
 
     /** The decided network and the contents of the container's /etc/hosts and /etc/resolv.conf. */
@@ -93,12 +131,12 @@ public final class NetworkPlanner {
             }
         }
         Optional<String> containerAddress = Optional.empty();
-        Optional<String> hostSeen = hostAddress;
+        Optional<String> hostSeen = mode.hasHelper() ? hostAddress() : Optional.empty();
         if (mode instanceof NetworkMode.Slirp4netns s) {
             containerAddress = Optional.of(s.options().guestAddress());
             if (s.options().allowHostLoopback()) hostSeen = Optional.of(s.options().hostLoopbackAddress());
         } else if (mode instanceof NetworkMode.Pasta) {
-            containerAddress = hostAddress;   // pasta gives the container the host's address
+            containerAddress = hostAddress();   // pasta gives the container the host's address
         } else {
             hostSeen = Optional.empty();   // host: the host's own /etc/hosts; none: no way to the host
         }
@@ -114,18 +152,18 @@ public final class NetworkPlanner {
     NetworkMode resolve(NetworkMode requested) throws JrunException {
         NetworkMode mode = requested;
         if (mode instanceof NetworkMode.Default) {
-            String netns = conf.netns().orElse("private");
+            String netns = conf().netns().orElse("private");
             mode = NetworkMode.parse(netns);
         }
         if (mode instanceof NetworkMode.Default) {
-            Optional<String> cmd = conf.defaultRootlessNetworkCmd().filter(s -> !s.isEmpty());
+            Optional<String> cmd = conf().defaultRootlessNetworkCmd().filter(s -> !s.isEmpty());
             if (cmd.isPresent()) {
                 if (!cmd.get().equals("pasta") && !cmd.get().equals("slirp4netns")) {
                     throw new JrunException("containers.conf: default_rootless_network_cmd = \"" + cmd.get()
                             + "\": expected pasta or slirp4netns");
                 }
                 mode = NetworkMode.parse(cmd.get());
-            } else if (findHelper.apply("pasta").isPresent()) {
+            } else if (findHelper("pasta").isPresent()) {
                 mode = NetworkMode.parse("pasta");
             } else if (slirpBinary().isPresent()) {
                 mode = NetworkMode.parse("slirp4netns");
@@ -137,7 +175,7 @@ public final class NetworkPlanner {
             }
         }
         if (mode instanceof NetworkMode.Pasta p) {
-            Path binary = findHelper.apply("pasta").orElseThrow(() -> new JrunException("--network pasta: pasta is "
+            Path binary = findHelper("pasta").orElseThrow(() -> new JrunException("--network pasta: pasta is "
                     + "not installed; install it (apt-get install passt) or use --network slirp4netns"));
             return new NetworkMode.Pasta(binary, p.options());
         }
@@ -145,7 +183,7 @@ public final class NetworkPlanner {
             Path binary = slirpBinary().orElseThrow(() -> new JrunException("--network slirp4netns: slirp4netns is "
                     + "not installed; install it (apt-get install slirp4netns) or use --network pasta"));
             // containers.conf's network_cmd_options first, the command line's over them.
-            SlirpOptions options = SlirpOptions.parse(conf.networkCmdOptions(), "containers.conf network_cmd_options")
+            SlirpOptions options = SlirpOptions.parse(conf().networkCmdOptions(), "containers.conf network_cmd_options")
                     .with(s.given(), "--network slirp4netns");
             return new NetworkMode.Slirp4netns(binary, options, s.given());
         }
@@ -166,8 +204,9 @@ public final class NetworkPlanner {
         return mode;
     }
 
-    private Optional<Path> slirpBinary() {
-        return conf.networkCmdPath().filter(Files::isExecutable).or(() -> findHelper.apply("slirp4netns"));
+    private Optional<Path> slirpBinary() throws JrunException {
+        Optional<Path> configured = conf().networkCmdPath().filter(Files::isExecutable);
+        return configured.isPresent() ? configured : findHelper("slirp4netns");
     }
 
     private List<PortMapping> claim(List<PortMapping> wanted) throws JrunException {
