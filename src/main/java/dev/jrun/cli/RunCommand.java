@@ -218,7 +218,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private Network network() throws JrunException {
-        NetworkMode mode = network == null ? new NetworkMode.Default() : NetworkMode.parse(network);
+        NetworkMode mode = network == null ? new NetworkMode.Default(detach) : NetworkMode.parse(network);
         List<PortMapping> ports = new ArrayList<>();
         for (String p : publish) ports.add(PortMapping.parse(p));
         List<HostEntry> hosts = new ArrayList<>();

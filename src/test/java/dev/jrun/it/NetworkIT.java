@@ -115,10 +115,31 @@ class NetworkIT {
         try {
             assertEquals("up\n", fetch("http://127.0.0.1:" + port + "/index.html", jrun));
             assertEquals(1, helpers().size(), helpers().toString());
-            jrun.descendants().filter(h -> h.info().command().orElse("").endsWith("/java"))
-                    .forEach(ProcessHandle::destroyForcibly);   // SIGKILL: no shutdown hook runs
+            RunIT.jrunProcess(jrun).destroyForcibly();   // SIGKILL to jrun (the monitor's attach side by now)
             jrun.waitFor();
             assertTrue(waitUntil(() -> helpers().isEmpty(), 5000), "the helper outlived jrun: " + helpers());
+        } finally {
+            Host.check("rm", "-rf", www.toString());
+        }
+    }
+
+    @Test
+    void aDetachedContainerGetsSlirp4netnsWhichEndsWithIt() throws Exception {
+        Path www = site("detached\n");
+        int port = freePort();
+        try {
+            Host.Result started = jrun("run", "-d", "--rm", "-p", port + ":8080", "-v", www + ":/data:ro", "--rootfs",
+                    rootfs, "httpd", "-f", "-p", "8080", "-h", "/data");
+            assertEquals(0, started.exit(), started.describe());
+            String id = started.out().strip();
+            assertEquals("detached\n", fetch("http://127.0.0.1:" + port + "/index.html", null));
+            assertTrue(helpers().stream().anyMatch(p -> p.contains("slirp4netns")), "-d picks slirp4netns: " + helpers());
+            Host.Result killed = jrun("kill", id);
+            assertEquals(0, killed.exit(), killed.describe());
+            assertTrue(waitUntil(() -> helpers().isEmpty(), 5000), "the helper outlived the container: " + helpers());
+            Host.Result pasta = jrun("run", "-d", "--network", "pasta", "--rootfs", rootfs, "true");
+            assertEquals(125, pasta.exit(), pasta.describe());
+            assertTrue(pasta.err().contains("not yet"), pasta.describe());
         } finally {
             Host.check("rm", "-rf", www.toString());
         }
@@ -230,12 +251,12 @@ class NetworkIT {
         assertTrue(injected.err().contains("is not accepted"), injected.describe());
     }
 
-    /** GET {@code url} until the container answers (its helper and server need a moment). */
+    /** GET {@code url} until the container answers (its helper and server need a moment); jrun may be null. */
     private static String fetch(String url, Process jrun) throws Exception {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         Exception last = null;
         for (int i = 0; i < 100; i++) {
-            if (!jrun.isAlive()) {
+            if (jrun != null && !jrun.isAlive()) {
                 fail("jrun ended (" + jrun.exitValue() + "): " + new String(jrun.getInputStream().readAllBytes()));
             }
             try {

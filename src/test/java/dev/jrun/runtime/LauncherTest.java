@@ -5,13 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jrun.errors.JrunException;
-import dev.jrun.runtime.network.Attachment;
-import dev.jrun.runtime.network.ContainersConf;
-import dev.jrun.runtime.network.NetworkAttacher;
-import dev.jrun.runtime.network.NetworkMode;
-import dev.jrun.runtime.network.NetworkPlanner;
-import dev.jrun.runtime.network.PortMapping;
-import java.util.Optional;
 import dev.jrun.sys.Linux;
 import dev.jrun.sys.Op;
 import dev.jrun.sys.RecordingSyscalls;
@@ -110,58 +103,4 @@ class LauncherTest {
                 List.of(new Op.Chdir("/"))));
     }
 
-    /** A plan with a private network whose helper "is installed" at /usr/bin/slirp4netns. */
-    private LaunchPlan privateNetworkPlan() throws Exception {
-        HostEnvironment host = Fixtures.host(tmp, 1000, "vagrant", "vagrant:100000:65536\n");
-        NetworkPlanner net = new NetworkPlanner(ContainersConf.EMPTY, name -> Optional.of(Path.of("/usr/bin", name)),
-                (mapping, port) -> port, Optional.of("192.0.2.2"), w -> { });
-        RunSpec spec = Fixtures.spec(Fixtures.rootfs(tmp.resolve("root")), List.of("true"));
-        spec = new RunSpec(spec.rootfs(), spec.image(), spec.command(), spec.entrypoint(), spec.env(), spec.envFiles(),
-                spec.workdir(), spec.user(), spec.hostname(), spec.readOnly(), spec.volumes(),
-                new Network(NetworkMode.parse("slirp4netns"), List.of(PortMapping.parse("8080:80")), false,
-                        dev.jrun.runtime.network.DnsSettings.NONE, List.of()),
-                spec.tty(), spec.interactive(), spec.usernsRemap(), spec.stopTimeoutSeconds());
-        return new LaunchPlanner(host, sys, w -> { }, net).plan(spec);
-    }
-
-    private Launcher launcher(NetworkAttacher attacher) {
-        return new Launcher(sys, (pid, userns) -> sys.calls.add("maps written for " + pid), attacher);
-    }
-
-    @Test
-    void theNetworkHelperIsAttachedAfterTheMapsBeforeGoAndHeldUntilTheContainerIsReaped() throws Exception {
-        NetworkAttacher attacher = (mode, ports, pid) -> {
-            sys.calls.add("attach " + mode.getClass().getSimpleName() + " " + ports + " to " + pid);
-            return new Attachment() {
-                @Override
-                public List<Integer> heldFds() {
-                    return List.of(77);
-                }
-
-                @Override
-                public void close() {
-                    sys.calls.add("network released");
-                }
-            };
-        };
-        assertEquals(0, launcher(attacher).run(privateNetworkPlan()));
-        List<String> calls = sys.calls;
-        int attach = calls.indexOf("attach Slirp4netns [0.0.0.0:8080->80/tcp] to 4242");
-        assertTrue(attach > calls.indexOf("maps written for 4242"), "the helper joins the mapped user namespace: " + calls);
-        assertTrue(attach < calls.indexOf("child: go"), "the command finds the network up: " + calls);
-        assertTrue(calls.indexOf("network released") > calls.indexOf("waitpid 4242"), calls.toString());
-        assertTrue((sys.spawnedFlags & Linux.CLONE_NEWNET) != 0, "a network namespace of its own");
-    }
-
-    @Test
-    void aHelperThatFailsStopsTheContainerBeforeItRuns() throws Exception {
-        NetworkAttacher failing = (mode, ports, pid) -> {
-            throw new JrunException("slirp4netns could not publish the ports [0.0.0.0:8080->80/tcp]");
-        };
-        JrunException e = assertThrows(JrunException.class, () -> launcher(failing).run(privateNetworkPlan()));
-        assertEquals(125, e.exitCode());
-        assertTrue(e.getMessage().contains("8080"), e.getMessage());
-        assertTrue(sys.calls.contains("child: no go, exit"), sys.calls.toString());
-        assertTrue(sys.calls.contains("waitpid 4242"), "the unreleased child is reaped");
-    }
 }

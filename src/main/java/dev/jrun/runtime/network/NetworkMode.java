@@ -16,8 +16,15 @@ public sealed interface NetworkMode {
     /** A new network namespace with only loopback. */
     record None() implements NetworkMode {}
 
-    /** No --network given: containers.conf(5) and the installed helpers decide. */
-    record Default() implements NetworkMode {}
+    /**
+     * No --network given: containers.conf(5) and the installed helpers decide. {@code detached}
+     * (run -d): a helper that can outlive jrun is preferred (slirp4netns, tied to the monitor).
+     */
+    record Default(boolean detached) implements NetworkMode {
+        public Default() {
+            this(false);
+        }
+    }
 
     /**
      * A new network namespace connected by pasta(1); {@code options} are checked pasta options.

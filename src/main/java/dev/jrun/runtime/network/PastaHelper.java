@@ -76,7 +76,43 @@ final class PastaHelper {
         argv.addAll(List.of(more));
     }
 
-    static Attachment attach(Syscalls sys, NetworkMode.Pasta mode, List<PortMapping> ports, int pid)
+    /**
+     * Pasta has no descriptor to tie its life to, so it gets PR_SET_PDEATHSIG, spawned from the
+     * thread that starts the container: that thread then execs jrun-monitor's attach side, and a
+     * thread that execs lives on (execve(2) ends only the others), so pasta lives until the
+     * attach side ends with the container. A detached container outlives every jrun thread:
+     * not yet for pasta (the planner picks slirp4netns for -d by default).
+     */
+    static NetworkAttacher.Pending prepare(Syscalls sys, NetworkMode.Pasta mode, boolean detached)
+            throws JrunException {
+        if (detached) {
+            throw new JrunException("--network pasta with -d: not yet: pasta cannot be tied to a detached "
+                    + "container's life; use --network slirp4netns (the default for -d when it is installed)");
+        }
+        return new NetworkAttacher.Pending() {
+            private HelperProcess helper;
+
+            @Override
+            public List<Integer> monitorHolds() {
+                return List.of();
+            }
+
+            @Override
+            public void attach(List<PortMapping> ports, int pid) throws JrunException {
+                helper = start(sys, mode, ports, pid);
+            }
+
+            @Override
+            public void abort() {
+                if (helper != null) helper.stop();
+            }
+
+            @Override
+            public void close() {}
+        };
+    }
+
+    private static HelperProcess start(Syscalls sys, NetworkMode.Pasta mode, List<PortMapping> ports, int pid)
             throws JrunException {
         int[] ready;
         try {
@@ -86,7 +122,7 @@ final class PastaHelper {
         }
         HelperProcess helper;
         try {
-            helper = HelperProcess.start(sys, "pasta", argv(mode, ports, pid, sys.getuid() == 0), List.of(ready[1]), true);
+            helper = HelperProcess.startHere(sys, "pasta", argv(mode, ports, pid, sys.getuid() == 0), List.of(ready[1]));
         } catch (JrunException e) {
             sys.close(ready[0]);
             sys.close(ready[1]);
@@ -107,17 +143,7 @@ final class PastaHelper {
             helper.stop();
             throw Failures.helperFailed("pasta", helper.output(), ports);
         }
-        return new Attachment() {
-            @Override
-            public List<Integer> heldFds() {
-                return List.of();
-            }
-
-            @Override
-            public void close() {
-                helper.stop();
-            }
-        };
+        return helper;
     }
 
     /** The PID line pasta writes when ready; empty if it ended first (the pipe's other copy is its fd 3). */

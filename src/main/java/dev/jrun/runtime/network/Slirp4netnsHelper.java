@@ -23,9 +23,9 @@ import java.util.List;
  * namespace, creates tap0 and configures it (--configure: 10.0.2.100, gateway .2, DNS .3).
  *
  * <p>Lifetime: --exit-fd: slirp4netns exits as soon as the other end of that pipe is closed.
- * jrun holds the write end ({@link Attachment#heldFds}), so the helper ends when the container
- * ends and also when jrun is killed (the kernel closes the descriptor); no death signal is set, so
- * a monitor that takes over the descriptor keeps it alive. --ready-fd tells when the tap device
+ * The container's monitor holds the write end ({@link NetworkAttacher.Pending#monitorHolds}), so
+ * the helper ends when the monitor does (after the container), also when it is killed (the kernel
+ * closes the descriptor); no death signal is set, so it outlives the JVM that started it (-d). --ready-fd tells when the tap device
  * is configured.
  * Ports are published through its API socket (add_hostfwd), which is unlinked once they are.
  */
@@ -72,14 +72,44 @@ final class Slirp4netnsHelper {
         }
     }
 
-    static Attachment attach(Syscalls sys, NetworkMode.Slirp4netns mode, List<PortMapping> ports, int pid)
-            throws JrunException {
+    /**
+     * The exit pipe is made before the container's monitor starts: the monitor holds its write
+     * end for the container's whole life (and the kernel closes it if the monitor dies).
+     */
+    static NetworkAttacher.Pending prepare(Syscalls sys, NetworkMode.Slirp4netns mode) throws JrunException {
+        int[] exit = pipe(sys, "exit");
+        return new NetworkAttacher.Pending() {
+            private HelperProcess helper;
+
+            @Override
+            public List<Integer> monitorHolds() {
+                return List.of(exit[1]);
+            }
+
+            @Override
+            public void attach(List<PortMapping> ports, int pid) throws JrunException {
+                helper = start(sys, mode, ports, pid, exit[0]);
+            }
+
+            @Override
+            public void abort() {
+                if (helper != null) helper.stop();
+            }
+
+            @Override
+            public void close() {
+                sys.close(exit[0]);
+                sys.close(exit[1]);
+            }
+        };
+    }
+
+    private static HelperProcess start(Syscalls sys, NetworkMode.Slirp4netns mode, List<PortMapping> ports, int pid,
+                                       int exitReader) throws JrunException {
         Path apiDir = null;
-        int[] exit = null;
         int[] ready = null;
         HelperProcess helper = null;
         try {
-            exit = pipe(sys, "exit");
             ready = pipe(sys, "ready");
             Path apiSocket = null;
             if (!ports.isEmpty()) {
@@ -88,10 +118,8 @@ final class Slirp4netnsHelper {
                 apiSocket = apiDir.resolve("api.sock");
             }
             helper = HelperProcess.start(sys, "slirp4netns", argv(mode, pid, apiSocket, sandboxPossible()),
-                    List.of(exit[0], ready[1]), false);
-            sys.close(exit[0]);
+                    List.of(exitReader, ready[1]), false);
             sys.close(ready[1]);
-            exit[0] = -1;
             ready[1] = -1;
             java.util.concurrent.atomic.AtomicBoolean isReady = new java.util.concurrent.atomic.AtomicBoolean();
             helper.stopUnlessReady(isReady, PastaHelper.READY_TIMEOUT_MILLIS);
@@ -103,23 +131,9 @@ final class Slirp4netnsHelper {
                 throw Failures.helperFailed("slirp4netns", helper.output(), ports);
             }
             for (PortMapping p : ports) forward(apiSocket, p, mode.options().guestAddress(), helper);
-            int held = exit[1];
             HelperProcess running = helper;
-            Attachment attachment = new Attachment() {
-                @Override
-                public List<Integer> heldFds() {
-                    return List.of(held);
-                }
-
-                @Override
-                public void close() {
-                    sys.close(held);   // --exit-fd: slirp4netns ends by itself now
-                    if (running.awaitExit(1000).isEmpty()) running.stop();
-                }
-            };
-            exit[1] = -1;
             helper = null;
-            return attachment;
+            return running;
         } catch (IOException e) {
             throw new JrunException("prepare slirp4netns's API socket in " + System.getProperty("java.io.tmpdir")
                     + ": " + e.getMessage(), e);
@@ -127,7 +141,6 @@ final class Slirp4netnsHelper {
             throw new JrunException("start slirp4netns: " + e.getMessage(), e);
         } finally {
             if (helper != null) helper.stop();
-            closeAll(sys, exit);
             closeAll(sys, ready);
             deleteQuietly(apiDir);
         }

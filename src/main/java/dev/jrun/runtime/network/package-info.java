@@ -14,19 +14,20 @@
  * before anything starts) and writes /etc/hosts and /etc/resolv.conf
  * ({@link dev.jrun.runtime.network.NetworkFiles}).
  *
- * <p><b>Attach</b>: the launcher calls {@link dev.jrun.runtime.network.NetworkAttacher} once, after
- * the container's ID maps are written (the helper joins its user namespace) and before its go
- * byte (its command finds the network up), and holds the returned
- * {@link dev.jrun.runtime.network.Attachment} until the container is reaped.
+ * <p><b>Attach</b>: {@code container.ContainerRunner} calls {@link dev.jrun.runtime.network.NetworkAttacher#prepare}
+ * before jrun-monitor starts (the monitor holds
+ * {@link dev.jrun.runtime.network.NetworkAttacher.Pending#monitorHolds} while the container runs:
+ * {@code MonitorSpec.holding}), then {@code Pending.attach} from {@code ContainerStarter.Created.mapped}:
+ * after the container's ID maps are written (the helper joins its user namespace) and before its
+ * go byte (its command finds the network up).
  *
- * <p><b>Lifetime</b> of a helper: exactly the container's. It is jrun's child, started by the
- * native spawn primitive with only the descriptors it needs, outside the container's PID
- * namespace. {@code Attachment.close()} ends it after the container ends. If jrun is killed:
- * slirp4netns exits when its {@code --exit-fd} closes, whose write end is in {@code heldFds()}
- * (whoever outlives the container holds it; the kernel closes it when that process dies, even by
- * SIGKILL). Debian 12's pasta has no exit descriptor and in PID mode does not notice its target's
- * end, so it gets PR_SET_PDEATHSIG(SIGKILL), tied to the thread that spawned it
- * ({@code HelperProcess} keeps that thread alive as the helper's reaper). A monitor that replaces
- * the JVM by exec ends that thread, and so pasta: it must then start or adopt pasta itself.
+ * <p><b>Lifetime</b> of a helper: the container's. It is started by the native spawn primitive
+ * with only the descriptors it needs, outside the container's PID namespace. slirp4netns exits
+ * when its {@code --exit-fd} closes: the monitor holds the write end and the kernel closes it
+ * when the monitor ends, also by SIGKILL; so it suits {@code run -d}. Debian 12's pasta has no
+ * exit descriptor and in PID mode does not notice its target's end, so it gets
+ * PR_SET_PDEATHSIG(SIGKILL) from the thread that starts the container, which then execs the
+ * monitor's attach side and so lives as long as a foreground container; a detached container
+ * gets slirp4netns by default, and {@code --network pasta -d} is refused ("not yet").
  */
 package dev.jrun.runtime.network;
