@@ -12,6 +12,10 @@ import dev.jrun.runtime.Network;
 import dev.jrun.runtime.RunSpec;
 import dev.jrun.runtime.SecurityOptions;
 import dev.jrun.timing.StartupTiming;
+import dev.jrun.runtime.network.DnsSettings;
+import dev.jrun.runtime.network.HostEntry;
+import dev.jrun.runtime.network.NetworkMode;
+import dev.jrun.runtime.network.PortMapping;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -83,9 +87,29 @@ final class RunCommand implements Callable<Integer> {
             description = "The line --passwd adds; $USERNAME, $UID, $GID, $NAME and $HOME are replaced.")
     String passwdEntry;
 
-    @Option(names = "--network", paramLabel = "MODE", defaultValue = "host",
-            description = "host (default): the host's network; none: only loopback.")
+    @Option(names = {"--network", "--net"}, paramLabel = "MODE",
+            description = "pasta[:OPTIONS] or slirp4netns[:OPTIONS] (a private network; the default is pasta when "
+                    + "installed, else slirp4netns), host, none (only loopback), ns:PATH, container:NAME.")
     String network;
+
+    @Option(names = {"-p", "--publish"}, paramLabel = "[IP:][HOSTPORT:]CONTAINERPORT[-RANGE][/tcp|udp]",
+            description = "Publish a container's port on the host (private networks only).")
+    List<String> publish = new ArrayList<>();
+
+    @Option(names = {"-P", "--publish-all"}, description = "Publish the image's exposed ports on free host ports.")
+    boolean publishAll;
+
+    @Option(names = "--dns", paramLabel = "IP", description = "A name server for the container's /etc/resolv.conf.")
+    List<String> dns = new ArrayList<>();
+
+    @Option(names = "--dns-search", paramLabel = "DOMAIN", description = "A search domain (. for none).")
+    List<String> dnsSearch = new ArrayList<>();
+
+    @Option(names = "--dns-option", paramLabel = "OPTION", description = "A resolv.conf option, e.g. ndots:2.")
+    List<String> dnsOption = new ArrayList<>();
+
+    @Option(names = "--add-host", paramLabel = "NAME:IP", description = "Add a line to the container's /etc/hosts.")
+    List<String> addHost = new ArrayList<>();
 
     @Option(names = {"-t", "--tty"}, description = "Give the container a terminal of its own.")
     boolean tty;
@@ -197,10 +221,11 @@ final class RunCommand implements Callable<Integer> {
     }
 
     private Network network() throws JrunException {
-        return switch (network) {
-            case "host" -> Network.HOST;
-            case "none" -> Network.NONE;
-            default -> throw new JrunException("--network " + network + ": jrun supports host and none");
-        };
+        NetworkMode mode = network == null ? new NetworkMode.Default(detach) : NetworkMode.parse(network);
+        List<PortMapping> ports = new ArrayList<>();
+        for (String p : publish) ports.add(PortMapping.parse(p));
+        List<HostEntry> hosts = new ArrayList<>();
+        for (String h : addHost) hosts.add(HostEntry.parse(h));
+        return new Network(mode, ports, publishAll, DnsSettings.of(dns, dnsSearch, dnsOption), hosts);
     }
 }

@@ -1,6 +1,7 @@
 package dev.jrun.container;
 
 import dev.jrun.errors.JrunException;
+import dev.jrun.runtime.network.NetworkAttacher;
 import dev.jrun.image.ImageConfig;
 import dev.jrun.image.ImageReference;
 import dev.jrun.oci.DiffId;
@@ -37,6 +38,37 @@ public final class ContainerRunner {
         this.engine = engine;
     }
 
+    /**
+     * Starts the container with its network helper (pasta, slirp4netns): prepared before the
+     * monitor starts, which holds what ties the helper's life to the container's (slirp4netns's
+     * exit pipe), and attached once the ID maps are written, before the container runs.
+     */
+    private ContainerStarter.Started startWithNetwork(ContainerStarter starter, LaunchPlan plan, MonitorSpec monitor,
+                                                      boolean detached, ContainerStarter.Created created)
+            throws JrunException {
+        try (NetworkAttacher.Pending net = NetworkAttacher.helpers(engine.sys())
+                .prepare(plan.network().mode(), detached)) {
+            ContainerStarter.Created withNetwork = new ContainerStarter.Created() {
+                @Override
+                public void created(int containerPid, int monitorPid) throws JrunException {
+                    created.created(containerPid, monitorPid);
+                }
+
+                @Override
+                public void mapped(int containerPid) throws JrunException {
+                    created.mapped(containerPid);
+                    net.attach(plan.network().ports(), containerPid);
+                }
+            };
+            try {
+                return starter.start(plan, monitor.holding(net.monitorHolds()), withNetwork);
+            } catch (JrunException | RuntimeException e) {
+                net.abort();
+                throw e;
+            }
+        }
+    }
+
     /** Runs the request; returns the container's ID for -d. Attached runs do not return unless they fail. */
     public String run(RunRequest request) throws JrunException {
         if (request.rootfs().isPresent() && !request.detach() && request.autoRemove() && request.name().isEmpty()) {
@@ -48,8 +80,8 @@ public final class ContainerRunner {
             engine.volumeSetup().prepare(plan);
             StartupTiming.ended("planning");
             ContainerStarter starter = engine.starter();
-            ContainerStarter.Started started = starter.start(plan, MonitorSpec.attachedOnly(plan.stopTimeoutSeconds()),
-                    (container, monitor) -> {});
+            ContainerStarter.Started started = startWithNetwork(starter, plan,
+                    MonitorSpec.attachedOnly(plan.stopTimeoutSeconds()), false, (container, monitor) -> {});
             throw starter.attach(started, plan.stdio().tty());
         }
         if (request.image().isEmpty() && request.rootfs().isEmpty()) {
@@ -110,7 +142,7 @@ public final class ContainerRunner {
                 defaults = ContainerDefaults.NONE;
             }
             // The container ID's start, as podman; none on the host's network (the host's is kept).
-            boolean hostNetwork = request.spec().network() == Network.HOST;
+            boolean hostNetwork = request.spec().network().mode() instanceof dev.jrun.runtime.network.NetworkMode.Host;
             RunSpec spec = request.spec().withRoot(root, defaults, request.args(),
                     request.spec().hostname().or(() -> hostNetwork ? Optional.empty()
                             : Optional.of(id.substring(0, 12))));
@@ -121,7 +153,7 @@ public final class ContainerRunner {
                     Optional.of(area.dir().resolve("exit.json")),
                     area.record().autoRemove() ? List.of("/bin/rm", "-rf", "--", area.dir().toString()) : List.of(),
                     plan.stopTimeoutSeconds(), false);
-            started = engine.starter().start(plan, monitor, (container, monitorPid) ->
+            started = startWithNetwork(engine.starter(), plan, monitor, detach, (container, monitorPid) ->
                     engine.store().containers().writeState(area, new ContainerState(container,
                             HostProcesses.startTime(container), monitorPid, HostProcesses.bootId(),
                             Instant.now().toString())));

@@ -47,10 +47,21 @@ public record ImageConfig(List<DiffId> diffIds, ContainerDefaults defaults, Stri
         ContainerDefaults defaults = new ContainerDefaults(strings(c.path("Entrypoint"), what, "config.Entrypoint"),
                 strings(c.path("Cmd"), what, "config.Cmd"), strings(c.path("Env"), what, "config.Env"),
                 text(c.path("WorkingDir"), what, "config.WorkingDir"), text(c.path("User"), what, "config.User"),
-                text(c.path("StopSignal"), what, "config.StopSignal"));
+                text(c.path("StopSignal"), what, "config.StopSignal"), exposedPorts(c.path("ExposedPorts"), what));
         return new ImageConfig(diffIds, defaults, text(root.path("os"), what, "os").orElse(""),
                 text(root.path("architecture"), what, "architecture").orElse(""),
                 text(root.path("created"), what, "created").orElse(""));
+    }
+
+    /** config.ExposedPorts: an object whose keys are "PORT/PROTO" (image-spec, config.md). */
+    private static List<String> exposedPorts(JsonNode node, String what) throws JrunException {
+        if (node.isMissingNode() || node.isNull()) return List.of();
+        if (!node.isObject() || node.size() > MAX_ITEMS) {
+            throw new JrunException(what + ": config.ExposedPorts in the image config is not an object of ports");
+        }
+        List<String> ports = new ArrayList<>();
+        node.fieldNames().forEachRemaining(ports::add);
+        return ports;
     }
 
     private static List<String> strings(JsonNode node, String what, String field) throws JrunException {

@@ -78,7 +78,7 @@ public final class ContainerScript {
     public static long namespaceFlags(LaunchPlan plan) {
         long flags = CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC;
         if (!plan.hostUts()) flags |= CLONE_NEWUTS;
-        if (plan.network() == Network.NONE) flags |= CLONE_NEWNET;
+        if (plan.network().newNamespace()) flags |= CLONE_NEWNET;
         return flags;
     }
 
@@ -138,7 +138,7 @@ public final class ContainerScript {
         // so they are made now, detached, and attached below.
         int procSlot = detachedMount("proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         int sysSlot;
-        if (plan.network() == Network.NONE) {
+        if (plan.network().newNamespace()) {
             sysSlot = detachedMount("sysfs",
                     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         } else {
@@ -189,10 +189,10 @@ public final class ContainerScript {
 
         // 9. /sys, read-only either way.
         ops.add(new Op.Mkdir("/sys", 0555, Op.IGNORE_EEXIST));
-        attach(sysSlot, "/sys", plan.network() == Network.NONE ? "a new sysfs" : "the host's /sys");
+        attach(sysSlot, "/sys", plan.network().newNamespace() ? "a new sysfs" : "the host's /sys");
 
         // 10. A new network namespace starts with loopback down.
-        if (plan.network() == Network.NONE) loopbackUp();
+        if (plan.network().newNamespace()) loopbackUp();
 
         // 11. --read-only keeps the usual scratch directories writable (podman's
         //     --read-only-tmpfs); mounted before volumes and /etc files so it hides neither.

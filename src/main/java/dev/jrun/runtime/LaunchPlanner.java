@@ -1,6 +1,7 @@
 package dev.jrun.runtime;
 
 import dev.jrun.errors.JrunException;
+import dev.jrun.runtime.network.NetworkPlanner;
 import dev.jrun.seccomp.FilterCache;
 import dev.jrun.seccomp.ProfileLocator;
 import dev.jrun.sys.Linux;
@@ -44,6 +45,8 @@ public final class LaunchPlanner {
     private final Consumer<String> warn;
     private final NamedVolumes namedVolumes;
 
+    private NetworkPlanner networkPlanner;
+
     public LaunchPlanner(HostEnvironment host, Syscalls sys, Consumer<String> warn) {
         this(host, sys, warn, NamedVolumes.NONE);
     }
@@ -60,6 +63,12 @@ public final class LaunchPlanner {
         return new LaunchPlanner(host, sys, warn, volumes);
     }
 
+    /** @param networkPlanner decides private networks (tests give one that finds helpers where they say) */
+    public LaunchPlanner(HostEnvironment host, Syscalls sys, Consumer<String> warn, NetworkPlanner networkPlanner) {
+        this(host, sys, warn);
+        this.networkPlanner = networkPlanner;
+    }
+
     public LaunchPlan plan(RunSpec spec) throws JrunException {
         checkRootfs(spec.rootfs());
         UserNamespacePlan userns = userNamespace(spec.usernsRemap());
@@ -72,7 +81,8 @@ public final class LaunchPlanner {
         ProcessIdentity identity = users.resolve(user, userns.uidMap(), userns.gidMap());
         // podman: with the host's network and no --hostname the container shares the host's UTS
         // namespace, so it keeps the host's hostname.
-        boolean hostUts = spec.network() == Network.HOST && spec.hostname().isEmpty();
+        boolean hostUts = spec.network().mode() instanceof dev.jrun.runtime.network.NetworkMode.Host
+                && spec.hostname().isEmpty();
         String hostname = spec.hostname().orElseGet(() -> hostUts ? host.hostname() : randomHostname());
         if (!hostUts) checkHostname(hostname);
         String workdir = spec.workdir().or(() -> spec.image().workdir().filter(w -> !w.isEmpty())).orElse("/");
@@ -87,23 +97,28 @@ public final class LaunchPlanner {
         List<String> env = environment(spec, hostname, identity);
         String path = env.stream().filter(e -> e.startsWith("PATH=")).map(e -> e.substring(5)).reduce((a, b) -> b)
                 .orElse(DEFAULT_PATH);
+        Network asked = spec.network();
+        if (networkPlanner == null) networkPlanner = NetworkPlanner.forHost(host.env(), warn);
+        NetworkPlanner.Decision net = networkPlanner.plan(asked.mode(), asked.ports(), asked.publishAll(),
+                spec.image().exposedPorts(), asked.dns(), asked.extraHosts(), hostname, host.hostsFile(),
+                host.resolvConf());
+        Network network = new Network(net.mode(), net.ports(), false, asked.dns(), asked.extraHosts());
         SecurityPlanner.Decided security = new SecurityPlanner(sys, new ProfileLocator(host.env()),
                 new FilterCache(host.env(), host.caller().uid()), warn)
-                .plan(spec.security(), spec.network(), host.lastCapability());
+                .plan(spec.security(), network, host.lastCapability());
         MountPlanner.Mounts mounts = new MountPlanner(namedVolumes).plan(spec);
         List<TmpfsMount> scratch = scratchTmpfs(spec, view, mounts);
         Set<String> scratchDirs = new java.util.HashSet<>();
         scratch.forEach(t -> scratchDirs.add(t.path()));
         // canCreateIn asks as container root's host UID (RootfsView), so --userns-remap is covered.
-        List<EtcFile> etc = etcFiles(view, hostname, spec.network(), spec.security().privileged(), scratchDirs);
-        for (PasswdEntries.Addition a : passwd.files()) {
-            addEtc(etc, view, a.path(), a.content(), scratchDirs);
-        }
+        List<EtcFile> etc = etcFiles(view, hostname, net.hosts(), net.resolvConf(), spec.security().privileged(),
+                scratchDirs);
+        for (PasswdEntries.Addition a : passwd.files()) addEtc(etc, view, a.path(), a.content(), scratchDirs);
         etc = underUserMounts(etc, mounts);
         // podman links /etc/mtab to /proc/mounts where the image has none (mount(8) and df read it).
         boolean mtab = view.kind("/etc/mtab") == RootfsView.Kind.MISSING
                 && view.kind("/etc") == RootfsView.Kind.DIRECTORY && view.canCreateIn("/etc");
-        return new LaunchPlan(spec.rootfs(), userns, spec.network(), hostname, argv,
+        return new LaunchPlan(spec.rootfs(), userns, network, hostname, argv,
                 executableCandidates(argv.get(0), path), env, workdir, identity, spec.readOnly(),
                 mounts.volumes(), etc,
                 stdio(spec), security.droppedCapabilities(), security.maskedFiles(), security.maskedDirectories(),
@@ -313,16 +328,13 @@ public final class LaunchPlanner {
         }
     }
 
-    private List<EtcFile> etcFiles(RootfsView view, String hostname, Network network, boolean privileged,
-                                   Set<String> scratch) {
-        String hosts = (network == Network.HOST && !host.hostsFile().isEmpty()
-                ? host.hostsFile() + (host.hostsFile().endsWith("\n") ? "" : "\n")
-                : "127.0.0.1\tlocalhost localhost.localdomain\n::1\tlocalhost localhost.localdomain\n")
-                + "127.0.1.1\t" + hostname + "\n";
+    /** /etc/hosts and /etc/resolv.conf as the network planner wrote them (runtime/network/NetworkFiles). */
+    private List<EtcFile> etcFiles(RootfsView view, String hostname, String hosts, String resolvConf,
+                                   boolean privileged, Set<String> scratch) {
         List<EtcFile> files = new ArrayList<>();
         addEtc(files, view, "/etc/hostname", hostname + "\n", scratch);
         addEtc(files, view, "/etc/hosts", hosts, scratch);
-        addEtc(files, view, "/etc/resolv.conf", host.resolvConf(), scratch);
+        addEtc(files, view, "/etc/resolv.conf", resolvConf, scratch);
         addEtc(files, view, CONTAINERENV, containerEnv(privileged), scratch);
         return files;
     }

@@ -88,6 +88,6 @@ class MainTest {
         StringWriter err = new StringWriter();
         cli.setErr(new PrintWriter(err));
         assertEquals(125, cli.execute("run", "--network", "bridge", "--rootfs", "/", "true"));
-        assertTrue(err.toString().contains("--network bridge: jrun supports host and none"), err.toString());
+        assertTrue(err.toString().contains("--network bridge: rootless jrun has no bridge networks"), err.toString());
     }
 }

@@ -1,0 +1,288 @@
+package dev.jrun.runtime.network;
+
+import static dev.jrun.sys.Linux.O_RDWR;
+import static dev.jrun.sys.Linux.SIGKILL;
+
+import dev.jrun.errors.JrunException;
+import dev.jrun.sys.Op;
+import dev.jrun.sys.SysException;
+import dev.jrun.sys.Syscalls;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A network helper (pasta, slirp4netns) started by jrun's own spawn primitive, so that it gets
+ * exactly the descriptors it is given (stdin and stdout /dev/null, stderr a pipe jrun reads,
+ * then {@code childFds} as 3, 4, ...) and nothing of the JVM's.
+ *
+ * <p>Its lifetime: with {@code dieWithJrun} it gets PR_SET_PDEATHSIG(SIGKILL), so it dies with
+ * jrun, also on kill -9. prctl(2): the signal comes when the <em>thread</em> that created the
+ * child ends, not the process; so a thread of its own spawns it and then waits for it, and lives
+ * exactly as long as the helper. {@link #stop} ends it and reaps it.
+ */
+final class HelperProcess {
+    private static final int OUTPUT_LIMIT = 8192;
+
+    private final Syscalls sys;
+    private final String name;
+    private final CompletableFuture<Integer> started = new CompletableFuture<>();
+    private final CompletableFuture<Integer> exited = new CompletableFuture<>();
+    private final StringBuilder output = new StringBuilder();
+    private volatile boolean reaped;
+
+    private HelperProcess(Syscalls sys, String name) {
+        this.sys = sys;
+        this.name = name;
+    }
+
+    /**
+     * Starts {@code argv} (argv[0] an absolute path); returns once it runs. {@code childFds} are
+     * jrun's descriptors the helper gets as 3, 4, ...; jrun keeps its own copies.
+     *
+     * @param dieWithJrun set PR_SET_PDEATHSIG(SIGKILL): for a helper that has no descriptor to
+     *     tie its life to (pasta). Not for one that has (slirp4netns's --exit-fd): the death
+     *     signal would also come when the JVM execs a monitor (its other threads end), while the
+     *     descriptor can be handed over.
+     */
+    static HelperProcess start(Syscalls sys, String name, List<String> argv, List<Integer> childFds,
+                               boolean dieWithJrun) throws JrunException {
+        HelperProcess helper = new HelperProcess(sys, name);
+        Thread parent = new Thread(() -> helper.spawnAndReap(argv, childFds, dieWithJrun), "jrun-" + name);
+        parent.setDaemon(true);
+        parent.start();
+        try {
+            helper.started.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof JrunException j) throw j;
+            throw new JrunException("start " + name + ": " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            helper.stop();
+            throw new JrunException("start " + name + ": interrupted", e);
+        }
+        return helper;
+    }
+
+    /**
+     * Starts the helper from the calling thread with PR_SET_PDEATHSIG(SIGKILL), so that it lives
+     * as long as this thread, also through an execve(2) this thread makes; a daemon thread reaps it.
+     */
+    static HelperProcess startHere(Syscalls sys, String name, List<String> argv, List<Integer> childFds)
+            throws JrunException {
+        HelperProcess helper = new HelperProcess(sys, name);
+        int pid = helper.spawn(argv, childFds, true);
+        helper.started.complete(pid);
+        Thread reaper = new Thread(() -> helper.reap(pid), "jrun-" + name + "-reaper");
+        reaper.setDaemon(true);
+        reaper.start();
+        return helper;
+    }
+
+    int pid() {
+        return started.join();
+    }
+
+    /** What the helper wrote on stderr so far (the last {@value #OUTPUT_LIMIT} characters). */
+    String output() {
+        synchronized (output) {
+            return output.toString().strip();
+        }
+    }
+
+    /** Its wait status once it has ended, or empty if it still runs after {@code millis}. */
+    java.util.Optional<Integer> awaitExit(long millis) {
+        try {
+            return java.util.Optional.of(exited.get(millis, TimeUnit.MILLISECONDS));
+        } catch (TimeoutException e) {
+            return java.util.Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return java.util.Optional.empty();
+        } catch (ExecutionException e) {
+            return java.util.Optional.of(-1);
+        }
+    }
+
+    boolean running() {
+        return !exited.isDone();
+    }
+
+    /**
+     * Stops the helper if {@code ready} is not set within {@code millis}: whoever waits for its
+     * ready signal then sees end of file instead of waiting for ever on a helper that hangs.
+     */
+    void stopUnlessReady(java.util.concurrent.atomic.AtomicBoolean ready, long millis) {
+        Thread watchdog = new Thread(() -> {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (!ready.get()) {
+                synchronized (output) {
+                    output.append("\n(jrun: not ready after ").append(millis / 1000).append(" s, stopped)");
+                }
+                stop();
+            }
+        }, "jrun-" + name + "-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
+    }
+
+    /**
+     * Ends the helper and waits until it is reaped. SIGKILL at once: the container it served has
+     * ended, and neither helper keeps anything that a clean exit would save (pasta took ~40 ms to
+     * handle SIGTERM, time every run paid).
+     */
+    void stop() {
+        if (!started.isDone() || started.isCompletedExceptionally()) return;
+        signal(SIGKILL);
+        awaitExit(5000);
+    }
+
+    private void signal(int signal) {
+        // Only before the reaper has collected it: after that the PID may be someone else's.
+        if (!reaped && !exited.isDone()) sys.kill(started.join(), signal);
+    }
+
+    private void spawnAndReap(List<String> argv, List<Integer> childFds, boolean dieWithJrun) {
+        int pid;
+        try {
+            pid = spawn(argv, childFds, dieWithJrun);
+        } catch (JrunException e) {
+            started.completeExceptionally(e);
+            exited.complete(-1);
+            return;
+        } catch (RuntimeException e) {
+            started.completeExceptionally(new JrunException("start " + name + ": " + e, e));
+            exited.complete(-1);
+            return;
+        }
+        started.complete(pid);
+        reap(pid);
+    }
+
+    private void reap(int pid) {
+        int status;
+        try {
+            status = sys.waitpid(pid);
+        } catch (SysException e) {
+            status = -1;
+        }
+        reaped = true;
+        exited.complete(status);
+    }
+
+    private int spawn(List<String> argv, List<Integer> childFds, boolean dieWithJrun) throws JrunException {
+        List<Integer> opened = new ArrayList<>();
+        try {
+            int devNull = open("/dev/null", opened);
+            int[] stderr = pipe(opened);
+            int[] pidPipe = pipe(opened);
+            int[] goPipe = pipe(opened);
+            int[] errPipe = pipe(opened);
+            // No ID maps to wait for: the go byte is in the pipe before the child reads it
+            // (spawn returns only once the child has exec'd, so nobody could write it later).
+            sys.write(goPipe[1], new byte[] {1});
+
+            List<Integer> sources = new ArrayList<>(List.of(devNull, devNull, stderr[1]));
+            sources.addAll(childFds);
+            int highest = sources.stream().mapToInt(Integer::intValue).max().orElse(2);
+            for (int fd : opened) highest = Math.max(highest, fd);
+            // Copies go above everything first, so no target (0, 1, 2, 3, ...) overwrites a
+            // source not yet copied; then into place; then the copies are closed.
+            int base = Math.max(highest + 1, sources.size() + 8);
+            List<Op> ops = new ArrayList<>();
+            for (int i = 0; i < sources.size(); i++) ops.add(new Op.Dup2(sources.get(i), base + i));
+            for (int i = 0; i < sources.size(); i++) ops.add(new Op.Dup2(base + i, i));
+            ops.add(new Op.CloseRange(base, base + sources.size() - 1L));
+            if (dieWithJrun) ops.add(new Op.ParentDeathSignal(SIGKILL));
+            ops.add(new Op.Exec(List.of(argv.get(0)), argv,
+                    List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")));
+
+            int pid;
+            try {
+                pid = sys.spawn(ops, 0, pidPipe[1], goPipe[0], goPipe[1], errPipe[1]);
+            } catch (SysException e) {
+                throw new JrunException("start " + name + " (" + argv.get(0) + "): " + e.getMessage(), e);
+            }
+            sys.close(errPipe[1]);
+            opened.remove((Integer) errPipe[1]);
+            byte[] report = new byte[8];
+            int n = readFully(errPipe[0], report);
+            if (n == 8) {
+                ByteBuffer b = ByteBuffer.wrap(report).order(ByteOrder.nativeOrder());
+                int index = b.getInt();
+                int errno = b.getInt();
+                try {
+                    sys.waitpid(pid);
+                } catch (SysException ignored) {
+                    // already reaped
+                }
+                String step = index >= 0 && index < ops.size() ? ops.get(index).describe() : "set up";
+                throw new JrunException("start " + name + ": " + step + ": " + sys.strerror(errno)
+                        + "; is " + argv.get(0) + " installed and executable?");
+            }
+            int reader = stderr[0];
+            opened.remove((Integer) reader);
+            Thread drain = new Thread(() -> drain(reader), "jrun-" + name + "-stderr");
+            drain.setDaemon(true);
+            drain.start();
+            return pid;
+        } catch (SysException e) {
+            throw new JrunException("start " + name + ": " + e.getMessage(), e);
+        } finally {
+            for (int fd : opened) sys.close(fd);
+        }
+    }
+
+    /** Keeps the last lines the helper wrote, for error messages; ends when the helper does. */
+    private void drain(int fd) {
+        byte[] buf = new byte[4096];
+        try {
+            int n;
+            while ((n = sys.read(fd, buf)) > 0) {
+                synchronized (output) {
+                    output.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                    if (output.length() > OUTPUT_LIMIT) output.delete(0, output.length() - OUTPUT_LIMIT);
+                }
+            }
+        } catch (SysException e) {
+            // the helper is gone
+        } finally {
+            sys.close(fd);
+        }
+    }
+
+    private int open(String path, List<Integer> opened) throws SysException {
+        int fd = sys.open(path, O_RDWR);
+        opened.add(fd);
+        return fd;
+    }
+
+    private int[] pipe(List<Integer> opened) throws SysException {
+        int[] p = sys.pipe();
+        opened.add(p[0]);
+        opened.add(p[1]);
+        return p;
+    }
+
+    private int readFully(int fd, byte[] buf) throws SysException {
+        int total = 0;
+        while (total < buf.length) {
+            byte[] rest = new byte[buf.length - total];
+            int n = sys.read(fd, rest);
+            if (n <= 0) break;
+            System.arraycopy(rest, 0, buf, total, n);
+            total += n;
+        }
+        return total;
+    }
+}

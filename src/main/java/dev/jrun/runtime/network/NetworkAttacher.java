@@ -1,0 +1,68 @@
+package dev.jrun.runtime.network;
+
+import dev.jrun.errors.JrunException;
+import dev.jrun.sys.Syscalls;
+import java.util.List;
+
+/**
+ * Connects a new container's network namespace to the host's network, in two steps around the
+ * container's start under jrun-monitor: {@link #prepare} before the monitor starts (what the
+ * monitor must hold for the container's whole life), then {@link Pending#attach} after the
+ * container's ID maps are written (the helper joins its user namespace) and before it is
+ * released to run its command (which must find the network configured).
+ */
+@FunctionalInterface
+public interface NetworkAttacher {
+    /** Attaches nothing (tests, modes without a helper). */
+    NetworkAttacher NONE = (mode, detached) -> Pending.NOTHING;
+
+    /**
+     * @param detached the container runs on after this JVM (run -d): nothing tied to the JVM may
+     *     keep its network alive
+     */
+    Pending prepare(NetworkMode mode, boolean detached) throws JrunException;
+
+    /** One container's network between prepare and attach. */
+    interface Pending extends AutoCloseable {
+        Pending NOTHING = new Pending() {
+            @Override
+            public List<Integer> monitorHolds() {
+                return List.of();
+            }
+
+            @Override
+            public void attach(List<PortMapping> ports, int pid) {}
+
+            @Override
+            public void abort() {}
+
+            @Override
+            public void close() {}
+        };
+
+        /**
+         * Descriptors the container's monitor holds until it ends (slirp4netns's --exit-fd write
+         * end): the helper ends when they close, also when the monitor is killed.
+         */
+        List<Integer> monitorHolds();
+
+        /** Starts the helper for the container's first process {@code pid} (jrun's PID namespace). */
+        void attach(List<PortMapping> ports, int pid) throws JrunException;
+
+        /** The container never ran: end the helper if it started. */
+        void abort();
+
+        /** Releases this JVM's own copies (the monitor keeps its own). */
+        @Override
+        void close();
+    }
+
+    /** The real helpers: pasta(1) and slirp4netns(1). */
+    static NetworkAttacher helpers(Syscalls sys) {
+        return (mode, detached) -> {
+            if (mode instanceof NetworkMode.Pasta p) return PastaHelper.prepare(sys, p, detached);
+            if (mode instanceof NetworkMode.Slirp4netns s) return Slirp4netnsHelper.prepare(sys, s);
+            return Pending.NOTHING;
+        };
+    }
+}

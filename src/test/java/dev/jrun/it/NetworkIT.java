@@ -1,0 +1,282 @@
+package dev.jrun.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import dev.jrun.it.TestUsers.User;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A private network per container (pasta, slirp4netns) as an unprivileged user: published ports
+ * reach the container, the host's loopback and abstract sockets do not, and the helper lives
+ * exactly as long as the container, also when jrun is killed with SIGKILL.
+ */
+class NetworkIT {
+    static User alice;
+    static String rootfs;
+
+    @BeforeAll
+    static void setUp() {
+        Host.requireRoot();
+        alice = TestUsers.alice();
+        rootfs = TestInstall.rootfs().toString();
+        TestInstall.dir();
+        for (String helper : List.of("/usr/bin/pasta", "/usr/bin/slirp4netns")) {
+            Host.require(Files.isExecutable(Path.of(helper)), helper + " is missing: apt-get install passt "
+                    + "slirp4netns (.ci/provision-debian installs them)");
+        }
+        Host.require(Host.run(List.of("stat", "-c", "%a", "/dev/net/tun")).out().strip().equals("666"),
+                "/dev/net/tun must be mode 0666 for rootless helpers (.ci/provision-debian sets it)");
+    }
+
+    @AfterEach
+    void noHelperLeft() throws Exception {
+        assertTrue(waitUntil(() -> helpers().isEmpty(), 5000), "network helpers left behind: " + helpers());
+    }
+
+    /** pasta and slirp4netns processes of the test user. */
+    private static List<String> helpers() {
+        return TestInstall.processesOf("alice").stream()
+                .filter(p -> p.contains("/usr/bin/pasta") || p.contains("slirp4netns --configure")).toList();
+    }
+
+    private static Host.Result jrun(String... args) {
+        return TestInstall.jrun("alice", args);
+    }
+
+    private static Process start(String... args) throws IOException {
+        return new ProcessBuilder(TestInstall.command("alice", args)).directory(TestInstall.dir().toFile())
+                .redirectErrorStream(true).start();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** A directory alice's container serves as /data/index.html. */
+    private static Path site(String text) throws IOException {
+        Path dir = Files.createTempDirectory("jrun-it-www-");
+        Files.writeString(dir.resolve("index.html"), text);
+        Host.check("chmod", "-R", "a+rX", dir.toString());
+        return dir;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pasta", "slirp4netns"})
+    void aPublishedHttpServerAnswersOnTheHost(String helper) throws Exception {
+        Path www = site("hello from " + helper + "\n");
+        int port = freePort();
+        Process jrun = start("run", "--network", helper, "-p", port + ":8080", "--stop-timeout", "1", "-v",
+                www + ":/data:ro", "--rootfs", rootfs, "httpd", "-f", "-p", "8080", "-h", "/data");
+        try {
+            String body = fetch("http://127.0.0.1:" + port + "/index.html", jrun);
+            assertEquals("hello from " + helper + "\n", body);
+            assertEquals(1, helpers().size(), "one helper while the container runs: " + helpers());
+        } finally {
+            try {
+                RunIT.sigterm(jrun);
+                jrun.waitFor();
+            } finally {
+                Host.check("rm", "-rf", www.toString());
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pasta", "slirp4netns"})
+    void killingJrunWithSigkillEndsTheHelper(String helper) throws Exception {
+        Path www = site("up\n");
+        int port = freePort();
+        Process jrun = start("run", "--network", helper, "-p", port + ":8080", "-v", www + ":/data:ro", "--rootfs",
+                rootfs, "httpd", "-f", "-p", "8080", "-h", "/data");
+        try {
+            assertEquals("up\n", fetch("http://127.0.0.1:" + port + "/index.html", jrun));
+            assertEquals(1, helpers().size(), helpers().toString());
+            RunIT.jrunProcess(jrun).destroyForcibly();   // SIGKILL to jrun (the monitor's attach side by now)
+            jrun.waitFor();
+            assertTrue(waitUntil(() -> helpers().isEmpty(), 5000), "the helper outlived jrun: " + helpers());
+        } finally {
+            Host.check("rm", "-rf", www.toString());
+        }
+    }
+
+    @Test
+    void aDetachedContainerGetsSlirp4netnsWhichEndsWithIt() throws Exception {
+        Path www = site("detached\n");
+        int port = freePort();
+        try {
+            Host.Result started = jrun("run", "-d", "--rm", "-p", port + ":8080", "-v", www + ":/data:ro", "--rootfs",
+                    rootfs, "httpd", "-f", "-p", "8080", "-h", "/data");
+            assertEquals(0, started.exit(), started.describe());
+            String id = started.out().strip();
+            assertEquals("detached\n", fetch("http://127.0.0.1:" + port + "/index.html", null));
+            assertTrue(helpers().stream().anyMatch(p -> p.contains("slirp4netns")), "-d picks slirp4netns: " + helpers());
+            Host.Result killed = jrun("kill", id);
+            assertEquals(0, killed.exit(), killed.describe());
+            assertTrue(waitUntil(() -> helpers().isEmpty(), 5000), "the helper outlived the container: " + helpers());
+            Host.Result pasta = jrun("run", "-d", "--network", "pasta", "--rootfs", rootfs, "true");
+            assertEquals(125, pasta.exit(), pasta.describe());
+            assertTrue(pasta.err().contains("not yet"), pasta.describe());
+        } finally {
+            Host.check("rm", "-rf", www.toString());
+        }
+    }
+
+    @Test
+    void theHostsLoopbackIsReachableOnlyWithAllowHostLoopbackAndByAddedName() throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            byte[] body = "from the host's loopback\n".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        server.start();
+        try {
+            int port = server.getAddress().getPort();
+            String get = "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 5 hostbox " + port + " | tail -n 1";
+            Host.Result allowed = jrun("run", "--network", "slirp4netns:allow_host_loopback=true", "--add-host",
+                    "hostbox:10.0.2.2", "--rootfs", rootfs, "sh", "-c", get);
+            assertEquals(0, allowed.exit(), allowed.describe());
+            assertEquals("from the host's loopback\n", allowed.out(), allowed.describe());
+            for (String network : List.of("slirp4netns", "pasta")) {
+                String gateway = network.equals("slirp4netns") ? "10.0.2.2"
+                        : "$(ip route | sed -n 's/^default via \\([^ ]*\\).*/\\1/p')";
+                Host.Result refused = jrun("run", "--network", network, "--rootfs", rootfs, "sh", "-c",
+                        "echo hostbox-is " + gateway + "; for a in 127.0.0.1 " + gateway + "; do printf 'GET / "
+                        + "HTTP/1.0\\r\\n\\r\\n' | nc -w 3 $a " + port + "; done; echo done");
+                assertEquals(0, refused.exit(), refused.describe());
+                assertTrue(!refused.out().contains("from the host's loopback"), network + ": " + refused.describe());
+                assertTrue(refused.out().endsWith("done\n"), refused.describe());
+                // The gateway was found: the check below it tried a real address, not an empty one.
+                assertTrue(refused.out().matches("(?s)hostbox-is [0-9.]+\n.*"), refused.describe());
+            }
+            // The control: the same command does reach it on the host's network.
+            Host.Result host = jrun("run", "--network", "host", "--rootfs", rootfs, "sh", "-c",
+                    "printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 127.0.0.1 " + port);
+            assertTrue(host.out().contains("from the host's loopback"), host.describe());
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    /** bind(2) of an abstract AF_UNIX socket (unix(7): a name that starts with a NUL byte). */
+    interface CLib extends Library {
+        CLib C = Native.load("c", CLib.class);
+
+        int socket(int domain, int type, int protocol);
+
+        int bind(int fd, byte[] address, int length);
+
+        int listen(int fd, int backlog);
+
+        int close(int fd);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pasta", "slirp4netns"})
+    void theHostsAbstractSocketsAreNotInAPrivateNetwork(String helper) throws Exception {
+        String name = "jrun-it-abstract-" + ProcessHandle.current().pid();
+        byte[] path = name.getBytes(StandardCharsets.US_ASCII);
+        byte[] address = new byte[3 + path.length];
+        address[0] = 1;   // AF_UNIX, little-endian sa_family_t
+        System.arraycopy(path, 0, address, 3, path.length);
+        int fd = CLib.C.socket(1, 1, 0);
+        assertTrue(fd >= 0, "socket(AF_UNIX)");
+        try {
+            assertEquals(0, CLib.C.bind(fd, address, address.length), "bind @" + name);
+            assertEquals(0, CLib.C.listen(fd, 1));
+            // Abstract sockets belong to a network namespace: /proc/net/unix lists the reader's.
+            Host.Result inHost = jrun("run", "--network", "host", "--rootfs", rootfs, "cat", "/proc/net/unix");
+            assertTrue(inHost.out().contains("@" + name), "control: the host network sees it: " + inHost.describe());
+            Host.Result inPrivate = jrun("run", "--network", helper, "--rootfs", rootfs, "cat", "/proc/net/unix");
+            assertEquals(0, inPrivate.exit(), inPrivate.describe());
+            assertTrue(!inPrivate.out().contains(name), inPrivate.describe());
+        } finally {
+            CLib.C.close(fd);
+        }
+    }
+
+    @Test
+    void networkNoneHasOnlyLoopbackAndTheDefaultHasAHelpersInterface() {
+        Host.Result none = jrun("run", "--network", "none", "--rootfs", rootfs, "ls", "/sys/class/net");
+        assertEquals(0, none.exit(), none.describe());
+        assertEquals("lo\n", none.out());
+        Host.Result dflt = jrun("run", "--rootfs", rootfs, "sh", "-c", "ls /sys/class/net; cat /etc/resolv.conf");
+        assertEquals(0, dflt.exit(), dflt.describe());
+        assertTrue(dflt.out().contains("lo\n") && dflt.out().lines().count() > 2, dflt.describe());
+        Host.Result slirp = jrun("run", "--network", "slirp4netns", "--dns-search", "example.test", "--rootfs",
+                rootfs, "sh", "-c", "ls /sys/class/net; cat /etc/resolv.conf; grep -c host.containers.internal "
+                        + "/etc/hosts");
+        assertEquals("lo\ntap0\nsearch example.test\nnameserver 10.0.2.3\n1\n", slirp.out(), slirp.describe());
+    }
+
+    @Test
+    void aPortInUseIsJrunsErrorBeforeTheContainerStarts() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            int port = taken.getLocalPort();
+            for (String helper : List.of("pasta", "slirp4netns")) {
+                Host.Result r = jrun("run", "--network", helper, "-p", port + ":80", "--rootfs", rootfs, "echo",
+                        "should not run");
+                assertEquals(125, r.exit(), r.describe());
+                assertTrue(r.err().contains(String.valueOf(port)) && r.err().contains("in use"), r.describe());
+                assertTrue(!r.out().contains("should not run"), r.describe());
+            }
+        }
+        Host.Result injected = jrun("run", "--network", "pasta:--runas,0", "--rootfs", rootfs, "true");
+        assertEquals(125, injected.exit(), injected.describe());
+        assertTrue(injected.err().contains("is not accepted"), injected.describe());
+    }
+
+    /** GET {@code url} until the container answers (its helper and server need a moment); jrun may be null. */
+    private static String fetch(String url, Process jrun) throws Exception {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        Exception last = null;
+        for (int i = 0; i < 100; i++) {
+            if (jrun != null && !jrun.isAlive()) {
+                fail("jrun ended (" + jrun.exitValue() + "): " + new String(jrun.getInputStream().readAllBytes()));
+            }
+            try {
+                HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(3)).build(), HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) return r.body();
+            } catch (IOException e) {
+                last = e;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("no answer from " + url + ": " + last);
+    }
+
+    private static boolean waitUntil(java.util.function.BooleanSupplier condition, long millis) throws Exception {
+        long end = System.currentTimeMillis() + millis;
+        while (System.currentTimeMillis() < end) {
+            if (condition.getAsBoolean()) return true;
+            Thread.sleep(100);
+        }
+        return condition.getAsBoolean();
+    }
+}
