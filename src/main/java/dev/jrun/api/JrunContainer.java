@@ -220,6 +220,11 @@ public final class JrunContainer implements AutoCloseable {
         return this;
     }
 
+    /** Whether {@link #start()} has run. */
+    public boolean isStarted() {
+        return id != null;
+    }
+
     /** The container's full ID. */
     public String id() {
         requireStarted();
