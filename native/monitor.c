@@ -15,6 +15,9 @@
  *     6. when the container's main process ends: close what it held for the container (--hold:
  *        a network helper's exit pipe), write the exit status atomically, run the cleanup Java
  *        planned (in the container's user namespace), exit with the status.
+ *        With --parent-fd, the end of that pipe (the JVM that started us died) SIGKILLs the
+ *        container; --cleanup-if-orphaned 1 runs the cleanup only then (a library's container,
+ *        which its JVM removes itself when it lives to do so).
  *
  *   jrun-monitor attach MONITOR_PID STOP_TIMEOUT TTY(0|1)
  *     What a foreground `jrun run` becomes (execve from the JVM, same PID): forwards the

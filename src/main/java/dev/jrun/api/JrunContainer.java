@@ -13,16 +13,10 @@ import dev.jrun.errors.JrunException;
 import dev.jrun.runtime.Network;
 import dev.jrun.runtime.Signals;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -261,9 +255,21 @@ public final class JrunContainer implements AutoCloseable {
                 false), new byte[0]);
     }
 
-    private ExecResult execWithInput(byte[] stdin, List<String> command) {
+    ExecResult execWithInput(byte[] stdin, List<String> command) {
         requireStarted();
         return run(new ExecRequest(id, command, List.of(), Optional.empty(), Optional.empty(), true, false, false), stdin);
+    }
+
+    /** A command's standard output as bytes (a file's content); fails, saying {@code what}, unless it exits 0. */
+    byte[] execBytes(List<String> command, String what) {
+        requireStarted();
+        ContainerExec.Captured c = Jrun.call(() -> new ContainerExec(jrun.engine()).capture(new ExecRequest(id, command,
+                List.of(), Optional.empty(), Optional.empty(), true, false, false), new byte[0]));
+        if (c.exitCode() != 0) {
+            throw new JrunApiException(what + ": " + String.join(" ", command) + " exited with " + c.exitCode() + ": "
+                    + new String(c.stderr(), StandardCharsets.UTF_8).strip());
+        }
+        return c.stdout();
     }
 
     private ExecResult run(ExecRequest request, byte[] stdin) {
@@ -275,13 +281,7 @@ public final class JrunContainer implements AutoCloseable {
 
     /** Copies a host file into the container, through `cat` inside it (never through its root from the host). */
     public void copyTo(Path hostFile, String containerPath) {
-        byte[] content;
-        try {
-            content = Files.readAllBytes(hostFile);
-        } catch (IOException e) {
-            throw new UncheckedIOException("read " + hostFile + " to copy it into container " + shortId(), e);
-        }
-        copyTo(content, containerPath);
+        FileCopy.into(this, hostFile, containerPath);
     }
 
     /**
@@ -290,29 +290,12 @@ public final class JrunContainer implements AutoCloseable {
      * the host would follow a hostile image's absolute symlinks on the host.
      */
     public void copyTo(byte[] content, String containerPath) {
-        ExecResult r = execWithInput(content, List.of("sh", "-c", "cat > \"$1\"", "sh", containerPath));
-        if (r.exitCode() != 0) {
-            throw new JrunApiException("copy into " + containerPath + " in container " + shortId() + ": sh -c 'cat > "
-                    + containerPath + "' exited with " + r.exitCode() + ": " + r.stderr().strip()
-                    + "; the container needs sh and cat, and the directory must exist and be writable");
-        }
+        FileCopy.into(this, content, containerPath);
     }
 
     /** Copies a file of the container to the host, read by `cat` inside it. */
     public void copyFrom(String containerPath, Path hostFile) {
-        requireStarted();
-        ContainerExec.Captured c = Jrun.call(() -> new ContainerExec(jrun.engine()).capture(new ExecRequest(id,
-                List.of("cat", containerPath), List.of(), Optional.empty(), Optional.empty(), true, false, false),
-                new byte[0]));
-        if (c.exitCode() != 0) {
-            throw new JrunApiException("copy " + containerPath + " out of container " + shortId() + ": cat exited with "
-                    + c.exitCode() + ": " + new String(c.stderr(), StandardCharsets.UTF_8).strip());
-        }
-        try {
-            Files.write(hostFile, c.stdout());
-        } catch (IOException e) {
-            throw new UncheckedIOException("write " + hostFile + " copied from container " + shortId(), e);
-        }
+        FileCopy.outOf(this, containerPath, hostFile);
     }
 
     /** Its log so far (stdout and stderr in the order written), as `jrun logs`. */
@@ -343,34 +326,12 @@ public final class JrunContainer implements AutoCloseable {
     /** Waits until a line of its log matches {@code pattern}; returns that line. */
     public String waitForLog(Pattern pattern, Duration timeout) {
         requireStarted();
-        Instant deadline = Instant.now().plus(timeout);
-        while (true) {
-            boolean running = isRunning();
-            Optional<String> hit = logs().lines().filter(l -> pattern.matcher(l).find()).findFirst();
-            if (hit.isPresent()) return hit.get();
-            if (!running) throw ended("a log line matching " + pattern);
-            if (Instant.now().isAfter(deadline)) throw timedOut("a log line matching " + pattern, timeout);
-            sleep(100);
-        }
+        return Waits.forLog(this, pattern, timeout);
     }
 
     /** Waits until a TCP connection to {@code containerPort} (at its mapped port) succeeds. */
     public void waitForPort(int containerPort, Duration timeout) {
-        int port = mappedPort(containerPort);
-        Instant deadline = Instant.now().plus(timeout);
-        while (true) {
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(host(), port), 500);
-                return;
-            } catch (IOException notYet) {
-                // refused: not listening yet
-            }
-            if (!isRunning()) throw ended("port " + containerPort + " (host port " + port + ") to accept connections");
-            if (Instant.now().isAfter(deadline)) {
-                throw timedOut("port " + containerPort + " (host port " + port + ") to accept connections", timeout);
-            }
-            sleep(100);
-        }
+        Waits.forPort(this, containerPort, mappedPort(containerPort), timeout);
     }
 
     public boolean isRunning() {
@@ -434,22 +395,11 @@ public final class JrunContainer implements AutoCloseable {
         return Jrun.call(() -> containers.find(id));
     }
 
-    private String shortId() {
+    String shortId() {
         return id == null ? "(not started)" : id.substring(0, 12);
     }
 
-    private ContainerTimeoutException timedOut(String what, Duration timeout) {
-        return new ContainerTimeoutException("container " + shortId() + ": no " + what + " within " + timeout.toMillis()
-                + " ms; its last log lines:\n" + String.join("\n", lastLogLines(20)));
-    }
-
-    private ContainerTimeoutException ended(String what) {
-        return new ContainerTimeoutException("container " + shortId() + " ended (exit code "
-                + exitCode().stream().mapToObj(Integer::toString).findFirst().orElse("unknown") + ") while waiting for "
-                + what + "; its last log lines:\n" + String.join("\n", lastLogLines(20)));
-    }
-
-    private void requireStarted() {
+    void requireStarted() {
         if (id == null) throw new IllegalStateException("the container is not started: call start() first");
         if (closed) throw new IllegalStateException("container " + shortId() + " is closed");
     }
