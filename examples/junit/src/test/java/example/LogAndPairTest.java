@@ -58,4 +58,13 @@ class LogAndPairTest {
         assertEquals(List.of("server is ready"), lines);
         assertTrue(server.exitCode().isPresent());
     }
+
+    @Test
+    void aKilledContainerEndsWithTheSignalsStatus() {
+        server.waitForLog(Pattern.compile("is ready"), Duration.ofSeconds(10));
+        server.kill("KILL");
+        assertEquals(128 + 9, server.waitFor());
+        assertEquals(128 + 9, server.exitCode().getAsInt());
+        assertFalse(server.isRunning());
+    }
 }

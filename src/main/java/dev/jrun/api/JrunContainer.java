@@ -381,7 +381,15 @@ public final class JrunContainer implements AutoCloseable {
         try {
             if (!keep) {
                 Jrun.call(() -> {
-                    containers.remove(containers.find(id), true);
+                    ContainerStatus c;
+                    try {
+                        c = containers.find(id);
+                    } catch (dev.jrun.store.StoreException e) {
+                        // Removed already (jrun rm -f from a shell): nothing left to close.
+                        if (containers.list(true).stream().noneMatch(s -> s.id().equals(id))) return null;
+                        throw e;
+                    }
+                    containers.remove(c, true);
                     return null;
                 });
             }
