@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -33,13 +34,26 @@ public final class JrunExtension implements BeforeAllCallback, AfterAllCallback,
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        startAll(context, fields(context.getRequiredTestClass(), true), null);
+        List<Field> fields = fields(context.getRequiredTestClass(), true);
+        Object instance = null;
+        if (perClass(context)) {
+            // One test instance for the class: its containers live as long as it.
+            instance = context.getRequiredTestInstance();
+            fields.addAll(fields(instance.getClass(), false));
+        }
+        startAll(context, fields, instance);
     }
 
     @Override
     public void beforeEach(ExtensionContext context) {
+        if (perClass(context)) return;
         Object instance = context.getRequiredTestInstance();
         startAll(context, fields(instance.getClass(), false), instance);
+    }
+
+    private static boolean perClass(ExtensionContext context) {
+        return context.getTestInstanceLifecycle().orElse(TestInstance.Lifecycle.PER_METHOD)
+                == TestInstance.Lifecycle.PER_CLASS;
     }
 
     @Override
@@ -56,7 +70,7 @@ public final class JrunExtension implements BeforeAllCallback, AfterAllCallback,
         Map<String, JrunContainer> started = new LinkedHashMap<>();
         context.getStore(NAMESPACE).put(STARTED, started);
         for (Field f : fields) {
-            JrunContainer c = read(f, instance);
+            JrunContainer c = read(f, Modifier.isStatic(f.getModifiers()) ? null : instance);
             if (!c.isStarted()) c.start();
             started.put(f.getName(), c);
         }
