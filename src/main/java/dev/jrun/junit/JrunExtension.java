@@ -58,7 +58,7 @@ public final class JrunExtension implements BeforeAllCallback, AfterAllCallback,
 
     @Override
     public void afterEach(ExtensionContext context) {
-        closeAll(context);
+        if (!perClass(context)) closeAll(context);
     }
 
     @Override
@@ -68,7 +68,7 @@ public final class JrunExtension implements BeforeAllCallback, AfterAllCallback,
 
     private static void startAll(ExtensionContext context, List<Field> fields, Object instance) {
         Map<String, JrunContainer> started = new LinkedHashMap<>();
-        context.getStore(NAMESPACE).put(STARTED, started);
+        context.getStore(NAMESPACE).put(key(context), started);
         for (Field f : fields) {
             JrunContainer c = read(f, Modifier.isStatic(f.getModifiers()) ? null : instance);
             if (!c.isStarted()) c.start();
@@ -78,14 +78,19 @@ public final class JrunExtension implements BeforeAllCallback, AfterAllCallback,
 
     @SuppressWarnings("unchecked")
     private static Map<String, JrunContainer> startedIn(ExtensionContext context) {
-        Map<String, JrunContainer> m = context.getStore(NAMESPACE).get(STARTED, Map.class);
+        // Keyed by the context itself: a store lookup falls back to the parent's values.
+        Map<String, JrunContainer> m = context.getStore(NAMESPACE).get(key(context), Map.class);
         return m == null ? Map.of() : m;
+    }
+
+    private static String key(ExtensionContext context) {
+        return STARTED + " " + context.getUniqueId();
     }
 
     /** Last started, first closed; every one is closed even if one fails. */
     private static void closeAll(ExtensionContext context) {
         List<JrunContainer> list = new ArrayList<>(startedIn(context).values());
-        context.getStore(NAMESPACE).remove(STARTED);
+        context.getStore(NAMESPACE).remove(key(context));
         RuntimeException first = null;
         for (int i = list.size() - 1; i >= 0; i--) {
             try {
@@ -133,7 +138,7 @@ public final class JrunExtension implements BeforeAllCallback, AfterAllCallback,
             try {
                 failure.addSuppressed(new ContainerLog(name, c, c.lastLogLines(LOG_LINES)));
             } catch (RuntimeException e) {
-                failure.addSuppressed(new ContainerLog(name, c, List.of("(its log could not be read: " + e.getMessage() + ")")));
+                failure.addSuppressed(new ContainerLog(name, c, List.of("(its log could not be read: " + e + ")")));
             }
         });
         throw failure;
@@ -144,7 +149,7 @@ public final class JrunExtension implements BeforeAllCallback, AfterAllCallback,
         private static final long serialVersionUID = 1L;
 
         ContainerLog(String field, JrunContainer c, List<String> lines) {
-            super("container " + field + " (" + c.id().substring(0, 12) + "), its last " + lines.size()
+            super("container " + field + " (" + c + "), its last " + lines.size()
                     + " log lines:\n" + String.join("\n", lines), null, false, false);
         }
     }
