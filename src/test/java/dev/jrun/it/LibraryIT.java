@@ -34,6 +34,10 @@ class LibraryIT {
             import java.nio.file.*;
             public class Driver {
                 public static void main(String[] a) throws Exception {
+                    if (a[0].equals("image")) {
+                        image();
+                        return;
+                    }
                     JrunContainer c = Jrun.local().containerFromRootfs(Path.of(a[1])).withCommand("sleep", "600");
                     if (a[0].equals("keep")) c.withKeep();
                     c.start();
@@ -49,6 +53,21 @@ class LibraryIT {
                     }
                     System.out.println("id=" + c.id());
                     Thread.sleep(600_000);
+                }
+                static void image() {
+                    Images images = Jrun.local().images();
+                    System.out.println("listed=" + images.list().stream().flatMap(i -> i.names().stream()).toList());
+                    try (JrunContainer c = Jrun.local().container("localhost/library-it").withRunOption("--pull", "never")
+                            .withEnv("GREETING", "hello").withCommand("sleep", "60").start()) {
+                        System.out.println("env=" + c.exec("sh", "-c", "echo $GREETING").stdout().strip());
+                    }
+                    try {
+                        Jrun.local().container("localhost/not-there").withRunOption("--pull", "never").start();
+                    } catch (JrunApiException e) {
+                        System.out.println("missing=" + e.exitCode() + " " + e.getMessage());
+                    }
+                    images.remove("localhost/library-it", false);
+                    System.out.println("after-remove=" + images.list());
                 }
                 static long zombies() throws Exception {
                     long n = 0;
@@ -167,6 +186,27 @@ class LibraryIT {
         assertTrue(running(id), "a kept container runs on after its JVM's kill -9");
         Host.Result rm = TestInstall.jrun(alice.name(), "--root", store.toString(), "rm", "-f", id);
         assertEquals(0, rm.exit(), rm.describe());
+    }
+
+    @Test
+    void anImageIsListedRunAndRemovedThroughTheApi() throws Exception {
+        Path tar = Files.createTempFile("jrun-library-it-", ".tar");
+        try {
+            Host.check("tar", "-C", rootfs.toString(), "-cf", tar.toString(), ".");
+            Host.check("chmod", "a+r", tar.toString());
+            Host.Result imported = TestInstall.jrun(alice.name(), "--root", store.toString(), "import", tar.toString(),
+                    "localhost/library-it");
+            assertEquals(0, imported.exit(), imported.describe());
+            Host.Result r = Host.run(driverCommand("image"), null, 120);
+            assertEquals(0, r.exit(), r.describe());
+            assertTrue(r.out().contains("listed=[localhost/library-it:latest]"), r.describe());
+            assertTrue(r.out().contains("env=hello"), r.describe());
+            assertTrue(r.out().contains("missing=125 image localhost/not-there is not in the store and --pull=never "
+                    + "forbids pulling it"), r.describe());
+            assertTrue(r.out().contains("after-remove=[]"), r.describe());
+        } finally {
+            Files.deleteIfExists(tar);
+        }
     }
 
     @Test
