@@ -15,6 +15,9 @@
  *     6. when the container's main process ends: close what it held for the container (--hold:
  *        a network helper's exit pipe), write the exit status atomically, run the cleanup Java
  *        planned (in the container's user namespace), exit with the status.
+ *        With --parent-fd, the end of that pipe (the JVM that started us died) SIGKILLs the
+ *        container; --cleanup-if-orphaned 1 runs the cleanup only then (a library's container,
+ *        which its JVM removes itself when it lives to do so).
  *
  *   jrun-monitor attach MONITOR_PID STOP_TIMEOUT TTY(0|1)
  *     What a foreground `jrun run` becomes (execve from the JVM, same PID): forwards the
@@ -146,6 +149,7 @@ static struct {
     int tty_socket, ns_socket, parent_fd, main_pid_fd;
     const char *exit_path;
     int stop_timeout, stop_signal;
+    int cleanup_if_orphaned, orphaned;
     int close_fds[MAX_FDS], nclose;
     int hold_fds[MAX_FDS], nhold;
     char **cleanup;
@@ -184,6 +188,7 @@ static void parse_run(int argc, char **argv) {
         else if (!strcmp(k, "--exit-file")) o.exit_path = v;
         else if (!strcmp(k, "--stop-timeout")) o.stop_timeout = int_arg(v);
         else if (!strcmp(k, "--stop-signal")) o.stop_signal = int_arg(v);
+        else if (!strcmp(k, "--cleanup-if-orphaned")) o.cleanup_if_orphaned = int_arg(v);
         else if (!strcmp(k, "--close")) {
             if (o.nclose == MAX_FDS) { errno = E2BIG; die(k); }
             o.close_fds[o.nclose++] = int_arg(v);
@@ -248,6 +253,8 @@ static void write_exit_file(int status) {
 
 static void run_cleanup(int userns_fd) {
     if (!o.cleanup || !o.cleanup[0]) return;
+    /* A library's container: its JVM removes it, unless that JVM died first. */
+    if (o.cleanup_if_orphaned && !o.orphaned) return;
     pid_t pid = fork();
     if (pid < 0) return;
     if (pid == 0) {
@@ -431,6 +438,7 @@ static int run(int argc, char **argv) {
             kill(main_pid, SIGKILL);
             close(o.parent_fd);
             o.parent_fd = -1;
+            o.orphaned = 1;
         }
     }
     /* What lives exactly as long as the container (a network helper's exit pipe) ends now. */

@@ -40,6 +40,106 @@ public final class ContainerExec {
 
     /** Runs the request; attached, this JVM becomes the exec's attach side and returns only on failure. */
     public void exec(ExecRequest request) throws JrunException {
+        Session session = start(request, new MonitorSpec(!request.detach(), Optional.empty(), Optional.empty(),
+                List.of(), 10, false));
+        if (request.detach()) return;
+        throw engine.starter().attach(session.started(), session.tty());
+    }
+
+    /** What an exec wrote and how it ended. */
+    public record Captured(int exitCode, byte[] stdout, byte[] stderr) {}
+
+    /**
+     * An exec for a library caller: {@code stdin} is its whole input, its output is collected in
+     * memory. The monitor is this JVM's child and exits with the process's status, so waiting
+     * for it (and reaping it) gives the exit code; it ends the process if this JVM dies.
+     */
+    public Captured capture(ExecRequest request, byte[] stdin) throws JrunException {
+        Syscalls sys = engine.sys();
+        List<Integer> open = new ArrayList<>();
+        try {
+            int[] in = pipe(sys, open);
+            int[] out = pipe(sys, open);
+            int[] err = pipe(sys, open);
+            ExecRequest piped = new ExecRequest(request.container(), request.command(), request.env(), request.user(),
+                    request.workdir(), true, false, false);
+            Session session = start(piped, new MonitorSpec(true, Optional.empty(), Optional.empty(), List.of(), 10, true,
+                    List.of(), new MonitorSpec.Relay(in[0], out[1], err[1]), false));
+            for (int fd : new int[] {in[0], out[1], err[1]}) close(sys, open, fd);
+            Thread feeder = daemon("jrun-exec-stdin", () -> {
+                try {
+                    if (stdin.length > 0) sys.write(in[1], stdin);
+                } catch (SysException e) {
+                    // the process closed its stdin early: what it read is what it gets
+                } finally {
+                    close(sys, open, in[1]);
+                }
+            });
+            var stdout = new java.io.ByteArrayOutputStream();
+            Thread outReader = daemon("jrun-exec-stdout", () -> drain(sys, out[0], stdout));
+            var stderr = new java.io.ByteArrayOutputStream();
+            drain(sys, err[0], stderr);
+            int status;
+            try {
+                status = sys.waitpid(session.started().monitorPid());
+            } catch (SysException e) {
+                throw new JrunException("wait for the exec in container " + request.container() + ": " + e.getMessage(), e);
+            } finally {
+                sys.close(session.started().parentFd());
+            }
+            join(outReader);
+            join(feeder);
+            return new Captured(dev.jrun.runtime.ExitStatus.of(status), stdout.toByteArray(), stderr.toByteArray());
+        } finally {
+            for (int fd : List.copyOf(open)) close(sys, open, fd);
+        }
+    }
+
+    private static int[] pipe(Syscalls sys, List<Integer> open) throws JrunException {
+        try {
+            int[] p = sys.pipe();
+            open.add(p[0]);
+            open.add(p[1]);
+            return p;
+        } catch (SysException e) {
+            throw new JrunException("create a pipe for jrun exec: " + e.getMessage() + "; too many open files? (ulimit -n)", e);
+        }
+    }
+
+    private static void close(Syscalls sys, List<Integer> open, int fd) {
+        synchronized (open) {
+            if (open.remove(Integer.valueOf(fd))) sys.close(fd);
+        }
+    }
+
+    private static void drain(Syscalls sys, int fd, java.io.ByteArrayOutputStream to) {
+        byte[] buf = new byte[65536];
+        try {
+            int n;
+            while ((n = sys.read(fd, buf)) > 0) to.write(buf, 0, n);
+        } catch (SysException e) {
+            // the stream ends here
+        }
+    }
+
+    private static Thread daemon(String name, Runnable body) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private record Session(ContainerStarter.Started started, boolean tty) {}
+
+    private Session start(ExecRequest request, MonitorSpec spec) throws JrunException {
         if (request.command().isEmpty()) throw new JrunException("jrun exec " + request.container() + ": give a command");
         ContainerStatus c = containers.find(request.container());
         if (!c.running()) {
@@ -65,15 +165,10 @@ public final class ContainerExec {
             ExecPlan plan = plan(request, c, defaults, pid);
             mainPid = sys.pipe();
             int mainPidWriter = mainPid[1];
-            ContainerStarter starter = engine.starter();
-            ContainerStarter.Started started = starter.start(
+            ContainerStarter.Started started = engine.starter().start(
                     (fds, extra) -> ExecScript.compile(plan, fds, extra.get(0), extra.get(1)), 0, null, plan.stdio(),
-                    new MonitorSpec(!request.detach(), Optional.empty(), Optional.empty(), List.of(), 10, false),
-                    List.of(pidfd, mainPidWriter), mainPid[0], (container, monitor) -> {});
-            if (request.detach()) return;
-            sys.close(pidfd);
-            pidfd = -1;
-            throw starter.attach(started, plan.stdio().tty());
+                    spec, List.of(pidfd, mainPidWriter), mainPid[0], (container, monitor) -> {});
+            return new Session(started, plan.stdio().tty());
         } catch (SysException e) {
             throw new JrunException("jrun exec: " + e.getMessage(), e);
         } finally {

@@ -69,8 +69,24 @@ public final class ContainerRunner {
         }
     }
 
+    /**
+     * A detached container: its ID, its monitor (a child of this JVM that the caller reaps) and,
+     * when watched, this JVM's end of the pipe whose closing ends the container (-1: none).
+     */
+    public record Launched(String id, int monitorPid, int parentFd) {}
+
     /** Runs the request; returns the container's ID for -d. Attached runs do not return unless they fail. */
     public String run(RunRequest request) throws JrunException {
+        return runLaunched(request).id();
+    }
+
+    /** A detached run for a library caller, who must reap {@link Launched#monitorPid()}. */
+    public Launched runDetached(RunRequest request) throws JrunException {
+        if (!request.detach()) throw new IllegalArgumentException("runDetached needs a detached request");
+        return runLaunched(request);
+    }
+
+    private Launched runLaunched(RunRequest request) throws JrunException {
         if (request.rootfs().isPresent() && !request.detach() && request.autoRemove() && request.name().isEmpty()) {
             // Nothing to keep and no name to hold: no store, no record, no log. The fastest way
             // through, and what `jrun run --rm --rootfs` has always been.
@@ -118,10 +134,10 @@ public final class ContainerRunner {
             config = engine.images().config(image);
         }
         engine.store().containers().clearRun(c.area());
-        return launch(c.area(), image, config, request, !attach, false);
+        return launch(c.area(), image, config, request, !attach, false).id();
     }
 
-    private String launch(ContainerArea area, ImageRecord image, ImageConfig config, RunRequest request,
+    private Launched launch(ContainerArea area, ImageRecord image, ImageConfig config, RunRequest request,
                           boolean detach, boolean removeOnFailure) throws JrunException {
         String id = area.record().id();
         // A ^C before the container runs ends the JVM the usual way: a new container's files go with it.
@@ -149,10 +165,14 @@ public final class ContainerRunner {
             plan = engine.planner().plan(spec);
             engine.volumeSetup().prepare(plan);
             engine.store().containers().update(area.record().withConfig(plan.argv(), Json.tree(ProcessDefaults.of(plan))));
+            // A watched container that is not --rm is removed by its monitor only when the JVM
+            // died first; otherwise the JVM (the library) removes it when it is done with it.
+            boolean remove = area.record().autoRemove() || request.watchParent();
             MonitorSpec monitor = new MonitorSpec(!detach, Optional.of(area.dir().resolve("ctr.log")),
                     Optional.of(area.dir().resolve("exit.json")),
-                    area.record().autoRemove() ? List.of("/bin/rm", "-rf", "--", area.dir().toString()) : List.of(),
-                    plan.stopTimeoutSeconds(), false);
+                    remove ? List.of("/bin/rm", "-rf", "--", area.dir().toString()) : List.of(),
+                    plan.stopTimeoutSeconds(), request.watchParent(), List.of(), MonitorSpec.Relay.CALLER,
+                    !area.record().autoRemove() && request.watchParent());
             started = startWithNetwork(engine.starter(), plan, monitor, detach, (container, monitorPid) ->
                     engine.store().containers().writeState(area, new ContainerState(container,
                             HostProcesses.startTime(container), monitorPid, HostProcesses.bootId(),
@@ -169,7 +189,7 @@ public final class ContainerRunner {
                 }
             }
         }
-        if (detach) return id;
+        if (detach) return new Launched(id, started.monitorPid(), started.parentFd());
         throw engine.starter().attach(started, plan.stdio().tty());
     }
 

@@ -40,6 +40,7 @@ public final class Engine {
     private final Consumer<String> warn;
     private final Path root;
     private final boolean quiet;
+    private final PullProgress progress;
     private LaunchPlanner planner;
     private Launcher launcher;
     private UserNamespaceTasks tasks;
@@ -52,9 +53,15 @@ public final class Engine {
      * @param warn       where warnings go (jrun's stderr)
      */
     public Engine(Path rootOption, boolean quiet, Consumer<String> warn) {
+        this(rootOption, quiet, warn, null);
+    }
+
+    /** A library's engine: pull progress goes to {@code progress} (null: stderr, or nothing when quiet). */
+    public Engine(Path rootOption, boolean quiet, Consumer<String> warn, PullProgress progress) {
         this.root = rootOption != null ? rootOption.toAbsolutePath() : defaultRoot(env);
         this.quiet = quiet;
         this.warn = warn;
+        this.progress = progress;
     }
 
     public Syscalls sys() {
@@ -156,7 +163,8 @@ public final class Engine {
     public ImageService images() throws JrunException {
         if (images == null) {
             LayerImporter importer = importer();
-            PullProgress progress = quiet ? PullProgress.QUIET : new PullProgress(System.err, System.console() != null);
+            PullProgress progress = this.progress != null ? this.progress
+                    : quiet ? PullProgress.QUIET : new PullProgress(System.err, System.console() != null);
             images = new ImageService(store(), () -> {
                 RegistryClient client = client();
                 return new ImageService.Remote(new RemoteImageResolver(RegistriesConf.load(env), client), client);

@@ -20,12 +20,27 @@ import java.util.Optional;
  * @param platform   --platform, or empty for this host's
  * @param storageDriver --storage-driver, or empty for overlay where it works
  * @param runArguments what followed `run` on the command line, recorded for `jrun start`
+ * @param watchParent the container ends (and, not kept, is removed) when this JVM ends, even
+ *                    by kill -9: a library's container outlives no test run
  */
 public record RunRequest(RunSpec spec, Optional<String> image, Optional<Path> rootfs, List<String> args,
                          Optional<String> name, boolean detach, boolean autoRemove, String pull,
-                         Optional<String> platform, Optional<String> storageDriver, List<String> runArguments) {
+                         Optional<String> platform, Optional<String> storageDriver, List<String> runArguments,
+                         boolean watchParent) {
     public RunRequest {
         args = List.copyOf(args);
         runArguments = List.copyOf(runArguments);
+    }
+
+    /** A command line's request: the container is independent of the JVM that started it. */
+    public RunRequest(RunSpec spec, Optional<String> image, Optional<Path> rootfs, List<String> args,
+                      Optional<String> name, boolean detach, boolean autoRemove, String pull,
+                      Optional<String> platform, Optional<String> storageDriver, List<String> runArguments) {
+        this(spec, image, rootfs, args, name, detach, autoRemove, pull, platform, storageDriver, runArguments, false);
+    }
+
+    public RunRequest withWatchParent(boolean watch) {
+        return new RunRequest(spec, image, rootfs, args, name, detach, autoRemove, pull, platform, storageDriver,
+                runArguments, watch);
     }
 }

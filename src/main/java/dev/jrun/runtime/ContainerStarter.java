@@ -112,7 +112,7 @@ public final class ContainerStarter {
             int[] tty = d.socketPair();
             cTty = args.containerSide(null, d.give(tty[1]));
             args.option("--tty-socket", d.give(tty[0]));
-            if (spec.attached()) args.option("--stdout-to", d.pass(1));
+            if (spec.attached()) args.option("--stdout-to", d.pass(spec.relay().stdout()));
         } else {
             if (interactive) {
                 int[] in = d.pipe();
@@ -128,11 +128,11 @@ public final class ContainerStarter {
             args.option("--stdout-from", d.give(out[0]));
             args.option("--stderr-from", d.give(errp[0]));
             if (spec.attached()) {
-                args.option("--stdout-to", d.pass(1));
-                args.option("--stderr-to", d.pass(2));
+                args.option("--stdout-to", d.pass(spec.relay().stdout()));
+                args.option("--stderr-to", d.pass(spec.relay().stderr()));
             }
         }
-        if (spec.attached() && interactive) args.option("--stdin-from", d.pass(0));
+        if (spec.attached() && interactive) args.option("--stdin-from", d.pass(spec.relay().stdin()));
         if (!spec.cleanup().isEmpty()) {
             int[] ns = d.socketPair();
             cUserns = args.containerSide(null, d.give(ns[1]));
@@ -151,9 +151,10 @@ public final class ContainerStarter {
         spec.log().ifPresent(p -> args.option("--log", p.toString()));
         spec.exitFile().ifPresent(p -> args.option("--exit-file", p.toString()));
         args.option("--stop-timeout", spec.stopTimeoutSeconds());
+        if (spec.cleanupOnlyIfParentGone()) args.option("--cleanup-if-orphaned", 1);
         int nullFd = d.give(d.open("/dev/null"));
 
-        int[] windowSize = spec.attached() && stdio.tty() ? sys.windowSize(0) : null;
+        int[] windowSize = spec.attached() && stdio.tty() ? sys.windowSize(spec.relay().stdin()) : null;
         List<Op> containerOps = script.compile(new ContainerScript.Descriptors(cStdin, cStdout, cStderr, cTty, cUserns,
                 errW, d.firstFreeSlot(), windowSize), extraTargets);
         byte[] blob = OpEncoder.encode(containerOps);

@@ -7,8 +7,8 @@ import java.util.Optional;
 /**
  * What the container's monitor does besides being its parent.
  *
- * @param attached    relay the container's streams to and from jrun's own (a foreground run);
- *                    otherwise only to the log
+ * @param attached    relay the container's streams to and from {@code relay} (a foreground run:
+ *                    jrun's own; a library's exec: pipes the JVM reads); otherwise only to the log
  * @param log         the k8s-file log, if any
  * @param exitFile    where the exit status goes, if anywhere
  * @param cleanup     a command to run when the container has ended, as root of its user
@@ -17,24 +17,39 @@ import java.util.Optional;
  * @param watchParent the container ends when the JVM that started it ends (a library user's)
  * @param held        descriptors of this JVM the monitor keeps open exactly as long as the
  *                    container runs (e.g. the write end of slirp4netns's --exit-fd pipe), then closes
+ * @param relay       the JVM's descriptors an attached monitor relays to and from
+ * @param cleanupOnlyIfParentGone run {@code cleanup} only when the JVM ended first (a library's
+ *                    container: the JVM removes it itself, but must not leave it behind on kill -9)
  */
 public record MonitorSpec(boolean attached, Optional<Path> log, Optional<Path> exitFile, List<String> cleanup,
-                          int stopTimeoutSeconds, boolean watchParent, List<Integer> held) {
+                          int stopTimeoutSeconds, boolean watchParent, List<Integer> held, Relay relay,
+                          boolean cleanupOnlyIfParentGone) {
     public MonitorSpec {
         cleanup = List.copyOf(cleanup);
         held = List.copyOf(held);
     }
 
+    /** Attached to jrun's own standard streams (or not attached), cleanup always, nothing held. */
     public MonitorSpec(boolean attached, Optional<Path> log, Optional<Path> exitFile, List<String> cleanup,
                        int stopTimeoutSeconds, boolean watchParent) {
-        this(attached, log, exitFile, cleanup, stopTimeoutSeconds, watchParent, List.of());
+        this(attached, log, exitFile, cleanup, stopTimeoutSeconds, watchParent, List.of(), Relay.CALLER, false);
     }
 
     /** The same, also holding {@code fds} for the container's lifetime. */
     public MonitorSpec holding(List<Integer> fds) {
         List<Integer> all = new java.util.ArrayList<>(held);
         all.addAll(fds);
-        return new MonitorSpec(attached, log, exitFile, cleanup, stopTimeoutSeconds, watchParent, all);
+        return new MonitorSpec(attached, log, exitFile, cleanup, stopTimeoutSeconds, watchParent, all, relay,
+                cleanupOnlyIfParentGone);
+    }
+
+    /**
+     * The JVM's descriptors for the container's stdin, stdout and stderr. The monitor gets
+     * copies; the caller keeps and closes its own.
+     */
+    public record Relay(int stdin, int stdout, int stderr) {
+        /** jrun's own 0, 1 and 2: the command line's terminal or pipes. */
+        public static final Relay CALLER = new Relay(0, 1, 2);
     }
 
     /** Attached, nothing recorded: a foreground `run --rm --rootfs`, the fastest way through. */
