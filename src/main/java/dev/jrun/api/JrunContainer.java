@@ -42,6 +42,8 @@ public final class JrunContainer implements AutoCloseable {
     private final List<String> options = new ArrayList<>();
     private final List<Integer> exposed = new ArrayList<>();
     private final Map<Integer, Integer> bound = new LinkedHashMap<>();
+    /** Free host ports chosen at start() for the exposed ports without a fixed binding. */
+    private final Map<Integer, Integer> chosen = new LinkedHashMap<>();
     private List<String> command = List.of();
     private boolean keep;
 
@@ -190,7 +192,11 @@ public final class JrunContainer implements AutoCloseable {
         List<String> out = new ArrayList<>();
         if (host) return out;
         bound.forEach((c, h) -> out.addAll(List.of("--publish", h + ":" + c)));
-        for (int p : exposed) if (!bound.containsKey(p)) out.addAll(List.of("--publish", Integer.toString(p)));
+        for (int p : exposed) {
+            if (bound.containsKey(p)) continue;
+            Integer h = chosen.get(p);
+            out.addAll(List.of("--publish", h == null ? Integer.toString(p) : h + ":" + p));
+        }
         return out;
     }
 
@@ -202,7 +208,12 @@ public final class JrunContainer implements AutoCloseable {
         Jrun.call(() -> {
             // Parsed once without -p to learn the network: the host's publishes nothing.
             RunRequest probe = RunArguments.parse(arguments(List.of()));
-            hostNetwork = probe.spec().network() == Network.HOST;
+            hostNetwork = probe.spec().network().mode() instanceof dev.jrun.runtime.network.NetworkMode.Host;
+            // A random free host port for each exposed port, chosen here so that this handle
+            // knows it (the kernel's pick for port 0, released just before jrun binds it).
+            if (!hostNetwork) {
+                for (int p : exposed) if (!bound.containsKey(p)) chosen.put(p, Waits.freePort());
+            }
             RunRequest request = RunArguments.parse(arguments(publishArguments(hostNetwork))).withWatchParent(!keep);
             engine = jrun.engine();
             containers = new Containers(engine);
@@ -240,7 +251,7 @@ public final class JrunContainer implements AutoCloseable {
             throw new JrunApiException("port " + containerPort + " of container " + shortId() + " is not published: "
                     + "ask for it with withExposedPort(" + containerPort + ") before start()");
         }
-        return PublishedPorts.hostPort(status(), containerPort);
+        return chosen.get(containerPort);
     }
 
     /** Runs {@code command} in the running container and waits for it. */

@@ -50,4 +50,13 @@ final class Waits {
                 + c.exitCode().stream().mapToObj(Integer::toString).findFirst().orElse("unknown") + ") while waiting for "
                 + what + "; its last log lines:\n" + String.join("\n", c.lastLogLines(20)));
     }
+
+    /** A TCP port free on this host right now (bound to port 0 and released). */
+    static int freePort() throws dev.jrun.errors.JrunException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new dev.jrun.errors.JrunException("find a free host port to publish on: " + e.getMessage(), e);
+        }
+    }
 }

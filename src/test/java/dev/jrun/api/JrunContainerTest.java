@@ -39,7 +39,8 @@ class JrunContainerTest {
         assertEquals(Optional.of(List.of("/bin/sh")), r.spec().entrypoint());
         assertEquals(List.of("A=1"), r.spec().env());
         assertTrue(r.detach());
-        assertEquals(Network.HOST, r.spec().network(), "the command line's default network");
+        assertEquals(RunArguments.parse(List.of("-d", "--rootfs", "/", "true")).spec().network().mode(),
+                r.spec().network().mode(), "the command line's default network");
         assertEquals(c.runArguments(), r.runArguments(), "recorded for jrun start as the command line records them");
     }
 
