@@ -2,7 +2,6 @@ package dev.jrun.sys;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -80,7 +79,7 @@ public final class OpEncoder {
 
         private int place(Object value) {
             int at = cursor;
-            if (value instanceof String s) value = s.getBytes(StandardCharsets.UTF_8);
+            if (value instanceof String s) value = NameBytes.encode(s);
             if (value instanceof byte[] b) {
                 buf.put(at, b);
                 buf.put(at + b.length, (byte) 0);
@@ -100,7 +99,7 @@ public final class OpEncoder {
 
     private static long size(Object value) {
         if (value == null) return 0;
-        if (value instanceof String s) return align(s.getBytes(StandardCharsets.UTF_8).length + 1);
+        if (value instanceof String s) return align(NameBytes.encode(s).length + 1);
         if (value instanceof byte[] b) return align(b.length + 1);
         if (value instanceof int[] a) return align(4L * a.length + 4);
         if (value instanceof String[] array) {

@@ -88,34 +88,12 @@ final class EntryPath {
 
     /** True if {@code s} holds bytes that are not UTF-8 (see {@link #decode}). */
     static boolean isRaw(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (c >= 0xDC80 && c <= 0xDCFF && (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1)))) {
-                return true;
-            }
-        }
-        return false;
+        return dev.jrun.sys.NameBytes.isRaw(s);
     }
 
     /** The bytes {@link #decode} read {@code s} from. */
     static byte[] encode(String s) {
-        if (!isRaw(s)) {
-            return s.getBytes(StandardCharsets.UTF_8);
-        }
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(s.length());
-        int start = 0;
-        for (int i = 0; i <= s.length(); i++) {
-            boolean escape = i < s.length() && s.charAt(i) >= 0xDC80 && s.charAt(i) <= 0xDCFF
-                    && (i == 0 || !Character.isHighSurrogate(s.charAt(i - 1)));
-            if (escape || i == s.length()) {
-                out.writeBytes(s.substring(start, i).getBytes(StandardCharsets.UTF_8));
-                if (escape) {
-                    out.write(s.charAt(i) & 0xff);
-                }
-                start = i + 1;
-            }
-        }
-        return out.toByteArray();
+        return dev.jrun.sys.NameBytes.encode(s);
     }
 
     /**

@@ -346,13 +346,8 @@ final class TreeWriter {
             ownership.remove(rel);
             return;
         }
-        if (EntryPath.isRaw(rel)) {
-            // The chown runs in the user namespace through the native op list, which takes
-            // UTF-8 paths; a name in another encoding owned by someone else is not carried yet.
-            throw new LayerRefusedException("layer entry \"" + shorten(EntryPath.display(EntryPath.encode(rel)))
-                    + "\" has a name that is not UTF-8 and an owner other than root (" + uid + ":" + gid
-                    + "); jrun cannot give such a file its owner yet, so it refuses the layer");
-        }
+        // A name that is not UTF-8 is carried as its bytes to the chown in the user namespace
+        // (dev.jrun.sys.NameBytes encodes it for the operation list).
         int mode = mode(entry);
         boolean restore = EntryType.of(entry) == EntryType.FILE && (mode & 06000) != 0;
         ownership.put(rel, new OwnershipEntry(parentRel, name, (int) Math.min(uid, Integer.MAX_VALUE),

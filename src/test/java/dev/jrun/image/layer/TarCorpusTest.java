@@ -61,8 +61,7 @@ class TarCorpusTest {
     Stream<DynamicTest> everyArchiveGnuTarRefusesIsRefusedSayingWhere() throws IOException {
         Map<String, String> expected = Map.of(
                 "bad-garbage-after-entries.tar", "not a valid tar archive: a block where a tar header is due fails its"
-                        + " checksum: it is not a tar header (at byte 1024 of the tar stream), after entry \"first\"",
-                "bad-not-utf8-owned.tar", "\"hi\\x80bye\" has a name that is not UTF-8 and an owner other than root");
+                        + " checksum: it is not a tar header (at byte 1024 of the tar stream), after entry \"first\"");
         return expected.entrySet().stream().map(e -> DynamicTest.dynamicTest(e.getKey(), () -> {
             Path tar = corpus.resolve("tars").resolve(e.getKey());
             Path root = Files.createTempDirectory(corpus, "ours");

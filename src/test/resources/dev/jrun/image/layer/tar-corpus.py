@@ -118,8 +118,8 @@ put("ok-not-utf8.tar",
     + header(b"caf\xc3\xa9", size=1) + pad(b"e")
     + pax([(b"hdrcharset", b"BINARY"), (b"path", b"pax-\xfe\xfd")]) + header(b"x", size=1) + pad(b"p")
     + END)
-# Not UTF-8 and owned by someone else: the chown is not carried yet (refused, not mangled).
-put("bad-not-utf8-owned.tar", header(b"hi\x80bye", size=2, uid=b"0001750\0") + pad(b"ok") + END)
+# Not UTF-8 and owned by someone else: the chown gets the name's bytes.
+put("ok-not-utf8-owned.tar", header(b"hi\x80bye", size=2, uid=b"0001750\0") + pad(b"ok") + END)
 
 # 10. Numeric fields Go reads: leading spaces, a missing (all-NUL) uid, a NUL inside.
 put("ok-lenient-numbers.tar",
