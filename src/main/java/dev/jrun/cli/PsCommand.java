@@ -32,9 +32,12 @@ final class PsCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "table|json", defaultValue = "table", description = "table (default) or json.")
     String format;
 
+    private Containers containers;
+
     @Override
     public Integer call() throws JrunException {
-        List<ContainerStatus> list = new Containers(new Engine(jrun.root, true, Warnings::print)).list(all);
+        containers = new Containers(new Engine(jrun.root, true, Warnings::print));
+        List<ContainerStatus> list = containers.list(all);
         Instant now = Instant.now();
         if (quiet) {
             list.forEach(c -> System.out.println(noTrunc ? c.id() : c.id().substring(0, 12)));
@@ -49,18 +52,27 @@ final class PsCommand implements Callable<Integer> {
     }
 
     private void table(List<ContainerStatus> list, Instant now) {
-        String row = "%-12s  %-28s  %-20s  %-18s  %-26s  %s%n";
-        System.out.printf(row, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "NAMES");
+        String row = "%-12s  %-28s  %-20s  %-18s  %-26s  %-22s  %s%n";
+        System.out.printf(row, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
         for (ContainerStatus c : list) {
             String command = String.join(" ", c.area().record().command());
             if (!noTrunc && command.length() > 20) command = command.substring(0, 17) + "...";
             String created = ContainerStatus.ago(Instant.parse(c.area().record().created()), now);
             System.out.printf(row, noTrunc ? c.id() : c.id().substring(0, 12), c.area().record().image(), command,
-                    created, c.describe(now), c.name());
+                    created, c.describe(now), String.join(", ", ports(c)), c.name());
         }
     }
 
-    private static String json(List<ContainerStatus> list, Instant now) {
+    /** Published ports as the container's record keeps them (none for a record of an older jrun). */
+    private List<String> ports(ContainerStatus c) {
+        try {
+            return c.area().record().config() == null ? List.of() : containers.defaults(c).ports();
+        } catch (JrunException e) {
+            return List.of();
+        }
+    }
+
+    private String json(List<ContainerStatus> list, Instant now) {
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ArrayNode out = mapper.createArrayNode();
         for (ContainerStatus c : list) {
@@ -81,6 +93,8 @@ final class PsCommand implements Callable<Integer> {
             if (c.exitCode() != null) o.put("ExitCode", c.exitCode());
             c.exit().ifPresent(e -> o.put("FinishedAt", e.finished().toString()));
             o.put("AutoRemove", c.area().record().autoRemove());
+            ArrayNode ports = o.putArray("Ports");
+            ports(c).forEach(ports::add);
         }
         try {
             return mapper.writeValueAsString(out);

@@ -54,6 +54,8 @@ public final class ContainerInspector {
                     mount.put("Destination", m.destination());
                     mount.put("RW", !m.readOnly());
                 }
+                ArrayNode ports = o.putObject("NetworkSettings").putArray("Ports");
+                d.ports().forEach(ports::add);
                 ObjectNode maps = o.putObject("IDMappings");
                 ArrayNode uid = maps.putArray("UidMap");
                 d.uidMap().lines().forEach(uid::add);

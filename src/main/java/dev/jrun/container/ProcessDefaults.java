@@ -11,7 +11,7 @@ import java.util.List;
 public record ProcessDefaults(List<String> env, String workdir, long uid, long gid, List<Long> groups,
                               List<Integer> droppedCapabilities, int stopSignal, String uidMap, String gidMap,
                               boolean setgroupsAllowed, List<Mount> mounts, byte[] seccompBpf, String seccompSource,
-                              boolean noNewPrivileges) {
+                              boolean noNewPrivileges, List<String> ports) {
     /** A volume as inspect shows it. */
     public record Mount(String source, String destination, boolean readOnly) {}
 
@@ -20,6 +20,7 @@ public record ProcessDefaults(List<String> env, String workdir, long uid, long g
         groups = List.copyOf(groups);
         droppedCapabilities = List.copyOf(droppedCapabilities);
         mounts = mounts == null ? List.of() : List.copyOf(mounts);
+        ports = ports == null ? List.of() : List.copyOf(ports);
     }
 
     static ProcessDefaults of(LaunchPlan plan) {
@@ -30,7 +31,16 @@ public record ProcessDefaults(List<String> env, String workdir, long uid, long g
                 plan.volumes().stream().map(v -> new Mount(v.hostPath().toString(), v.containerPath(), v.readOnly()))
                         .toList(),
                 plan.security().seccomp().map(f -> f.program().bpf()).orElse(null),
-                plan.security().seccomp().map(f -> f.source()).orElse(null), plan.security().noNewPrivileges());
+                plan.security().seccomp().map(f -> f.source()).orElse(null), plan.security().noNewPrivileges(),
+                plan.network().ports().stream().map(ProcessDefaults::published).toList());
+    }
+
+    /** A published port as podman's ps shows it: 0.0.0.0:8080->80/tcp (ranges one by one). */
+    private static String published(dev.jrun.runtime.network.PortMapping m) {
+        String ip = m.hostIp().orElse("0.0.0.0");
+        if (m.count() == 1) return ip + ":" + m.hostPort() + "->" + m.containerPort() + "/" + m.protocol();
+        return ip + ":" + m.hostPort() + "-" + (m.hostPort() + m.count() - 1) + "->" + m.containerPort() + "-"
+                + (m.containerPort() + m.count() - 1) + "/" + m.protocol();
     }
 
     /** What an exec'd process gets of the container's security: its seccomp filter and no_new_privs. */

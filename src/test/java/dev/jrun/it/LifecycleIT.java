@@ -293,4 +293,19 @@ class LifecycleIT {
         assertEquals(0, psJson().size());
         assertEquals(List.of(), ImageEnv.names(store.resolve("containers")));
     }
+
+    /** ps and inspect show the ports a container publishes, as podman's PORTS column does. */
+    @Test
+    void publishedPortsAreListed() throws Exception {
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        ok("run", "-d", "--name", "pub", "-p", port + ":80", "--rootfs", rootfs, "sh", "-c", TRAPPING);
+        String published = "0.0.0.0:" + port + "->80/tcp";
+        assertEquals(published, entry("pub").get("Ports").get(0).asText());
+        assertTrue(ok("ps").contains(published), ok("ps"));
+        JsonNode inspect = new ObjectMapper().readTree(ok("inspect", "pub")).get(0);
+        assertEquals(published, inspect.get("NetworkSettings").get("Ports").get(0).asText());
+    }
 }
