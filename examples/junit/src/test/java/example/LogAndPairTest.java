@@ -22,13 +22,16 @@ import org.junit.jupiter.api.Test;
 class LogAndPairTest {
     final int serverPort = BusyboxRootfs.freePort();
 
+    // Both on the host's network, so the client reaches the server's port through the host's
+    // loopback (each container gets a private network of its own by default).
     @Container
-    JrunContainer server = Jrun.local().containerFromRootfs(BusyboxRootfs.get())
+    JrunContainer server = Jrun.local().containerFromRootfs(BusyboxRootfs.get()).withNetwork("host")
             .withCommand("sh", "-c", "mkdir -p /tmp/site && echo pong > /tmp/site/ping && sleep 1 && "
                     + "echo 'server is ready' && exec httpd -f -p " + serverPort + " -h /tmp/site");
 
     @Container
-    JrunContainer client = Jrun.local().containerFromRootfs(BusyboxRootfs.get()).withCommand("sleep", "600");
+    JrunContainer client = Jrun.local().containerFromRootfs(BusyboxRootfs.get()).withNetwork("host")
+            .withCommand("sleep", "600");
 
     @Test
     void waitsForALogLine() {
