@@ -19,7 +19,7 @@
  *        container; --cleanup-if-orphaned 1 runs the cleanup only then (a library's container,
  *        which its JVM removes itself when it lives to do so).
  *
- *   jrun-monitor attach MONITOR_PID STOP_TIMEOUT TTY(0|1)
+ *   jrun-monitor attach MONITOR_PID TTY(0|1) PARENT_FD    (native/attach.c)
  *     What a foreground `jrun run` becomes (execve from the JVM, same PID): forwards the
  *     caller's signals to the monitor, keeps the caller's terminal raw while a -t container
  *     runs, and exits with the monitor's status, which is the container's.
@@ -30,6 +30,7 @@
  */
 #define _GNU_SOURCE
 #include "jrun.h"
+#include "monitor.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -52,7 +53,7 @@
 #define MAX_FDS 32
 #define BUF_SIZE 65536
 
-static void die(const char *what) {
+_Noreturn void die(const char *what) {
     dprintf(2, "jrun-monitor: %s: %s\n", what, strerror(errno));
     _exit(125);
 }
@@ -74,7 +75,7 @@ static ssize_t read_retry(int fd, void *buf, size_t len) {
     return n;
 }
 
-static int int_arg(const char *s) {
+int int_arg(const char *s) {
     char *end;
     long v = strtol(s, &end, 10);
     if (*s == '\0' || *end != '\0' || v < -1 || v > 1 << 30) {
@@ -447,52 +448,6 @@ static int run(int argc, char **argv) {
     if (log_fd >= 0) close(log_fd);
     run_cleanup(userns_fd);
     return WIFEXITED(main_status) ? WEXITSTATUS(main_status) : 128 + WTERMSIG(main_status);
-}
-
-/* ---------------------------------------------------------------- attach */
-
-static volatile sig_atomic_t monitor_pid;
-
-static void forward_to_monitor(int sig) {
-    int saved = errno;
-    if (monitor_pid > 0) kill(monitor_pid, sig);
-    errno = saved;
-}
-
-static int attach(int argc, char **argv) {
-    if (argc < 3) { errno = EINVAL; die("attach MONITOR_PID TTY PARENT_FD"); }
-    monitor_pid = int_arg(argv[0]);
-    int tty = int_arg(argv[1]);
-    int parent_fd = int_arg(argv[2]);
-    /* Everything the JVM left open goes, but the pipe whose closing tells the monitor that we
-     * are gone (then it ends the container: a killed `jrun run` leaves nothing running). */
-    if (parent_fd > 3) syscall(SYS_close_range, 3, parent_fd - 1, 0);
-    syscall(SYS_close_range, parent_fd >= 3 ? parent_fd + 1 : 3, ~0U, 0);
-
-    struct termios saved;
-    int raw = tty && isatty(0) && tcgetattr(0, &saved) == 0;
-    if (raw) {
-        struct termios t = saved;
-        cfmakeraw(&t);
-        tcsetattr(0, TCSANOW, &t);
-    }
-    struct sigaction sa = { 0 };
-    sa.sa_handler = forward_to_monitor;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    int forwarded[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH };
-    for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++) sigaction(forwarded[i], &sa, NULL);
-    /* The JVM blocked these around its execve so none could end us before the handlers. */
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-
-    int status = 0;
-    pid_t w;
-    do w = waitpid(monitor_pid, &status, 0); while (w < 0 && errno == EINTR);
-    if (raw) tcsetattr(0, TCSANOW, &saved);
-    if (w < 0) return 125;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 int main(int argc, char **argv) {

@@ -1,0 +1,13 @@
+/* jrun-monitor's two modes and what they share (native/monitor.c, native/attach.c). */
+#ifndef JRUN_MONITOR_H
+#define JRUN_MONITOR_H
+
+/* Says what failed on stderr and exits 125 (jrun's own error). */
+_Noreturn void die(const char *what);
+
+/* A descriptor number or count from the command line Java wrote; anything else dies. */
+int int_arg(const char *s);
+
+int attach(int argc, char **argv);
+
+#endif
