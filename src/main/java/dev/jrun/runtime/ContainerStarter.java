@@ -245,20 +245,13 @@ public final class ContainerStarter {
         return new int[] {b.getInt(), b.getInt()};
     }
 
+    /** A failed read counts as a short one: the caller reports what did not come. */
     private int readFully(int fd, byte[] buf) {
-        int total = 0;
         try {
-            while (total < buf.length) {
-                byte[] rest = new byte[buf.length - total];
-                int n = sys.read(fd, rest);
-                if (n <= 0) break;
-                System.arraycopy(rest, 0, buf, total, n);
-                total += n;
-            }
+            return sys.readFully(fd, buf);
         } catch (SysException e) {
-            return total;
+            return 0;
         }
-        return total;
     }
 
     private JrunException monitorFailed(int monitorPid, String what) {

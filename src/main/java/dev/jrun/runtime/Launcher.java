@@ -113,7 +113,7 @@ public final class Launcher {
             int pid = -1;
             try {
                 byte[] buf = new byte[4];
-                if (readFully(pidPipe[0], buf) < 4) return;   // clone failed; spawn reports it
+                if (sys.readFully(pidPipe[0], buf) < 4) return;   // clone failed; spawn reports it
                 pid = ByteBuffer.wrap(buf).order(ByteOrder.nativeOrder()).getInt();
                 UNRELEASED.put(pid, sys);
                 if (userns != null) maps.write(pid, userns);
@@ -147,7 +147,7 @@ public final class Launcher {
         byte[] report = new byte[8];
         int n;
         try {
-            n = readFully(errPipe[0], report);
+            n = sys.readFully(errPipe[0], report);
         } catch (SysException e) {
             n = 0;
         } finally {
@@ -176,17 +176,6 @@ public final class Launcher {
         }
     }
 
-    private int readFully(int fd, byte[] buf) throws SysException {
-        int total = 0;
-        while (total < buf.length) {
-            byte[] rest = new byte[buf.length - total];
-            int n = sys.read(fd, rest);
-            if (n <= 0) break;
-            System.arraycopy(rest, 0, buf, total, n);
-            total += n;
-        }
-        return total;
-    }
 
     private void reap(int pid) {
         try {

@@ -24,6 +24,19 @@ public interface Syscalls {
 
     void write(int fd, byte[] buf) throws SysException;
 
+    /** Reads until {@code buf} is full or end of file; returns how many bytes came. */
+    default int readFully(int fd, byte[] buf) throws SysException {
+        int total = 0;
+        while (total < buf.length) {
+            byte[] rest = new byte[buf.length - total];
+            int n = read(fd, rest);
+            if (n <= 0) break;
+            System.arraycopy(rest, 0, buf, total, n);
+            total += n;
+        }
+        return total;
+    }
+
     /**
      * Starts the child script: clone(CLONE_VM|CLONE_VFORK) with {@code namespaceFlags}. The call
      * returns once the child has exec'd or exited. The child reports its PID on {@code pidFd},

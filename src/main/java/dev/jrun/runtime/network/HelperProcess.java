@@ -216,7 +216,7 @@ final class HelperProcess {
             sys.close(errPipe[1]);
             opened.remove((Integer) errPipe[1]);
             byte[] report = new byte[8];
-            int n = readFully(errPipe[0], report);
+            int n = sys.readFully(errPipe[0], report);
             if (n == 8) {
                 ByteBuffer b = ByteBuffer.wrap(report).order(ByteOrder.nativeOrder());
                 int index = b.getInt();
@@ -274,15 +274,4 @@ final class HelperProcess {
         return p;
     }
 
-    private int readFully(int fd, byte[] buf) throws SysException {
-        int total = 0;
-        while (total < buf.length) {
-            byte[] rest = new byte[buf.length - total];
-            int n = sys.read(fd, rest);
-            if (n <= 0) break;
-            System.arraycopy(rest, 0, buf, total, n);
-            total += n;
-        }
-        return total;
-    }
 }
