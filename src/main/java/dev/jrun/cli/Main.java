@@ -14,17 +14,31 @@ public final class Main {
 
     public static void main(String[] args) {
         StartupTiming.started();
+        if (isVersionQuery(args)) {
+            printVersion();
+            // Returns instead of System.exit: from JDK 21 Runtime.exit logs through a
+            // System.Logger (JDK-8301627), whose start-up is a quarter of this command's time
+            // on JDK 25. Nothing else runs here, so the JVM ends with main, status 0.
+            return;
+        }
         int status = execute(args);
         StartupTiming.report(System.err);
         System.exit(status);
     }
 
+    private static boolean isVersionQuery(String[] args) {
+        return args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"));
+    }
+
+    /** What picocli would print, without building a command model first (about half of this command's time otherwise). */
+    private static void printVersion() {
+        for (String line : new VersionProvider().getVersion()) System.out.println(line);
+        System.out.flush();
+    }
+
     static int execute(String[] args) {
-        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
-            // What picocli would print, without building a command model first (about half
-            // of this command's time otherwise).
-            for (String line : new VersionProvider().getVersion()) System.out.println(line);
-            System.out.flush();
+        if (isVersionQuery(args)) {
+            printVersion();
             return 0;
         }
         String[] full = withImplicitRun(args);
