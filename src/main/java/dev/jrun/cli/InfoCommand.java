@@ -9,7 +9,7 @@ import dev.jrun.runtime.HostReport;
 import dev.jrun.runtime.LaunchPlanner;
 import dev.jrun.runtime.Launcher;
 import dev.jrun.runtime.ProcIdMapWriter;
-import dev.jrun.sys.JnaSyscalls;
+import dev.jrun.sys.SyscallsFactory;
 import dev.jrun.sys.Syscalls;
 import java.io.PrintStream;
 import java.util.LinkedHashMap;
@@ -36,11 +36,11 @@ final class InfoCommand implements Callable<Integer> {
         if (!format.equals("text") && !format.equals("json")) {
             throw new JrunException("--format " + format + ": jrun info prints text or json");
         }
-        Syscalls sys = new JnaSyscalls();
+        Syscalls sys = SyscallsFactory.create();
         HostEnvironment host = HostEnvironment.detect(sys);
         Map<String, String> env = System.getenv();
         HostReport report = new HostCheck(host, sys, new LaunchPlanner(host, sys, w -> { }),
-                new Launcher(sys, new ProcIdMapWriter()),
+                new Launcher(sys, new ProcIdMapWriter(sys)),
                 jrun != null && jrun.root != null ? jrun.root.toAbsolutePath() : dev.jrun.container.Engine.defaultRoot(env),
                 Optional.ofNullable(jrun == null ? null : jrun.storageDriver)).run();
         if (format.equals("json")) printJson(report, System.out);

@@ -37,6 +37,6 @@ final class UnshareCommand implements Callable<Integer> {
         var userns = planner.userNamespace(Optional.empty());
         var exec = new Op.Exec(LaunchPlanner.executableCandidates(argv.get(0), env.getOrDefault("PATH", "/usr/bin:/bin")),
                 argv, environment);
-        return new Launcher(sys, new ProcIdMapWriter()).runInUserNamespace(userns, Linux.CLONE_NEWNS, List.of(exec));
+        return new Launcher(sys, new ProcIdMapWriter(sys)).runInUserNamespace(userns, Linux.CLONE_NEWNS, List.of(exec));
     }
 }

@@ -84,12 +84,12 @@ public final class Engine {
     }
 
     Launcher launcher() {
-        if (launcher == null) launcher = new Launcher(sys, new ProcIdMapWriter());
+        if (launcher == null) launcher = new Launcher(sys, new ProcIdMapWriter(sys));
         return launcher;
     }
 
     ContainerStarter starter() {
-        return new ContainerStarter(sys, new ProcIdMapWriter());
+        return new ContainerStarter(sys, new ProcIdMapWriter(sys));
     }
 
     /** --root, else $JRUN_ROOT, else $XDG_DATA_HOME/jrun, else ~/.local/share/jrun. */

@@ -3,6 +3,10 @@ package dev.jrun.runtime;
 import dev.jrun.errors.JrunException;
 import dev.jrun.userns.IdMap;
 import dev.jrun.userns.UserNamespacePlan;
+import dev.jrun.sys.ChildProgram;
+import dev.jrun.sys.SysException;
+import dev.jrun.sys.Syscalls;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +19,11 @@ import java.util.List;
  * directly when jrun may (it is root, or maps only its own IDs).
  */
 public final class ProcIdMapWriter implements IdMapWriter {
+    private final Syscalls sys;
+
+    public ProcIdMapWriter(Syscalls sys) {
+        this.sys = sys;
+    }
 
     @Override
     public void write(int pid, UserNamespacePlan plan) throws JrunException {
@@ -24,39 +33,72 @@ public final class ProcIdMapWriter implements IdMapWriter {
         }
     }
 
-    private static void runHelpers(int pid, UserNamespacePlan plan) throws JrunException {
+    private void runHelpers(int pid, UserNamespacePlan plan) throws JrunException {
         // Both helpers at once: each is a setuid process start, the largest cost of a launch.
-        Process uid = start(plan.newuidmap(), pid, plan.uidMap());
-        Process gid = start(plan.newgidmap(), pid, plan.gidMap());
-        finish(uid, plan.newuidmap(), pid, plan.uidMap(), "/etc/subuid");
-        finish(gid, plan.newgidmap(), pid, plan.gidMap(), "/etc/subgid");
+        // Through jrun's own spawn, not ProcessBuilder: its first use costs a launch tens of
+        // milliseconds (classes, a reaper thread, and the JDK's jspawnhelper exec'd first).
+        ChildProgram.Started uid = start(plan.newuidmap(), pid, plan.uidMap());
+        ChildProgram.Started gid;
+        try {
+            gid = start(plan.newgidmap(), pid, plan.gidMap());
+        } catch (JrunException e) {
+            finishQuietly(uid);
+            throw e;
+        }
+        String uidOutput = output(uid);
+        String gidOutput = output(gid);
+        check(waitFor(uid), uidOutput, plan.newuidmap(), pid, plan.uidMap(), "/etc/subuid");
+        check(waitFor(gid), gidOutput, plan.newgidmap(), pid, plan.gidMap(), "/etc/subgid");
     }
 
-    private static Process start(Path helper, int pid, IdMap map) throws JrunException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(helper.toString());
-        cmd.add(Integer.toString(pid));
-        cmd.addAll(map.helperArgs());
+    private ChildProgram.Started start(Path helper, int pid, IdMap map) throws JrunException {
+        List<String> argv = new ArrayList<>();
+        argv.add(helper.toString());
+        argv.add(Integer.toString(pid));
+        argv.addAll(map.helperArgs());
         try {
-            return new ProcessBuilder(cmd).redirectErrorStream(true)
-                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        } catch (IOException e) {
+            return ChildProgram.start(sys, argv, List.of(), true, false);
+        } catch (SysException e) {
             throw new JrunException("run " + helper + ": " + e.getMessage() + "; install it with: apt-get install uidmap", e);
         }
     }
 
-    private static void finish(Process p, Path helper, int pid, IdMap map, String file) throws JrunException {
-        String output;
-        int status;
+    /** Everything the helper wrote (stdout and stderr), until it closed the pipe by exiting. */
+    private String output(ChildProgram.Started child) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
         try {
-            output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-            status = p.waitFor();
-        } catch (IOException e) {
-            throw new JrunException("run " + helper + ": " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new JrunException("interrupted while running " + helper, e);
+            int n;
+            while ((n = sys.read(child.output(), buf)) > 0) {
+                if (out.size() < 65536) out.write(buf, 0, n);
+            }
+        } catch (SysException e) {
+            out.writeBytes(("(reading its output: " + e.getMessage() + ")").getBytes(StandardCharsets.UTF_8));
+        } finally {
+            sys.close(child.output());
         }
+        return out.toString(StandardCharsets.UTF_8).strip();
+    }
+
+    private int waitFor(ChildProgram.Started child) throws JrunException {
+        try {
+            int status = sys.waitpid(child.pid());
+            return ExitStatus.of(status);
+        } catch (SysException e) {
+            throw new JrunException("wait for an ID map helper (PID " + child.pid() + "): " + e.getMessage(), e);
+        }
+    }
+
+    private void finishQuietly(ChildProgram.Started child) {
+        output(child);
+        try {
+            sys.waitpid(child.pid());
+        } catch (SysException ignored) {
+            // gone already
+        }
+    }
+
+    private static void check(int status, String output, Path helper, int pid, IdMap map, String file) throws JrunException {
         if (status != 0) {
             throw new JrunException(helper.getFileName() + " " + pid + " " + String.join(" ", map.helperArgs())
                     + " failed (exit " + status + "): " + output + "; check your ranges in " + file

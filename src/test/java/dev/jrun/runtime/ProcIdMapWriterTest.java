@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.jrun.errors.JrunException;
+import dev.jrun.sys.JnaSyscalls;
 import dev.jrun.userns.IdMap;
 import dev.jrun.userns.IdMapping;
 import dev.jrun.userns.MapWriter;
@@ -28,7 +29,7 @@ class ProcIdMapWriterTest {
         ok.toFile().setExecutable(true);
         IdMap map = new IdMap(List.of(new IdMapping(0, 1000, 1), new IdMapping(1, 100000, 65536)));
         UserNamespacePlan plan = new UserNamespacePlan(map, map, MapWriter.SETUID_HELPERS, true, helper, ok);
-        JrunException e = assertThrows(JrunException.class, () -> new ProcIdMapWriter().write(4242, plan));
+        JrunException e = assertThrows(JrunException.class, () -> new ProcIdMapWriter(new JnaSyscalls()).write(4242, plan));
         assertEquals(125, e.exitCode());
         assertTrue(e.getMessage().startsWith("newuidmap 4242 0 1000 1 1 100000 65536 failed (exit 1): "
                 + "newuidmap: uid range [1-65537) -> [100000-165536) not allowed"), e.getMessage());
@@ -43,9 +44,20 @@ class ProcIdMapWriterTest {
         helper.toFile().setExecutable(true);
         IdMap uids = new IdMap(List.of(new IdMapping(0, 1003, 1), new IdMapping(1, 296608, 392)));
         IdMap gids = new IdMap(List.of(new IdMapping(0, 1003, 1), new IdMapping(1, 296608, 65536)));
-        new ProcIdMapWriter().write(77, new UserNamespacePlan(uids, gids, MapWriter.SETUID_HELPERS, true, helper, helper));
+        new ProcIdMapWriter(new JnaSyscalls()).write(77, new UserNamespacePlan(uids, gids, MapWriter.SETUID_HELPERS, true, helper, helper));
         List<String> lines = Files.readAllLines(log);
         assertTrue(lines.contains(helper + " 77 0 1003 1 1 296608 392"), lines.toString());
         assertTrue(lines.contains(helper + " 77 0 1003 1 1 296608 65536"), lines.toString());
+    }
+
+    @Test
+    void aMissingHelperSaysWhatToInstall() {
+        Path missing = tmp.resolve("no-such-newuidmap");
+        IdMap map = new IdMap(List.of(new IdMapping(0, 1000, 1), new IdMapping(1, 100000, 65536)));
+        UserNamespacePlan plan = new UserNamespacePlan(map, map, MapWriter.SETUID_HELPERS, true, missing, missing);
+        JrunException e = assertThrows(JrunException.class, () -> new ProcIdMapWriter(new JnaSyscalls()).write(4242, plan));
+        assertTrue(e.getMessage().startsWith("run " + missing + ": exec"), e.getMessage());
+        assertTrue(e.getMessage().contains("No such file or directory"), e.getMessage());
+        assertTrue(e.getMessage().endsWith("install it with: apt-get install uidmap"), e.getMessage());
     }
 }

@@ -1,16 +1,12 @@
 package dev.jrun.runtime.network;
 
-import static dev.jrun.sys.Linux.O_RDWR;
 import static dev.jrun.sys.Linux.SIGKILL;
 
 import dev.jrun.errors.JrunException;
-import dev.jrun.sys.Op;
+import dev.jrun.sys.ChildProgram;
 import dev.jrun.sys.SysException;
 import dev.jrun.sys.Syscalls;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -181,66 +177,17 @@ final class HelperProcess {
     }
 
     private int spawn(List<String> argv, List<Integer> childFds, boolean dieWithJrun) throws JrunException {
-        List<Integer> opened = new ArrayList<>();
+        ChildProgram.Started child;
         try {
-            int devNull = open("/dev/null", opened);
-            int[] stderr = pipe(opened);
-            int[] pidPipe = pipe(opened);
-            int[] goPipe = pipe(opened);
-            int[] errPipe = pipe(opened);
-            // No ID maps to wait for: the go byte is in the pipe before the child reads it
-            // (spawn returns only once the child has exec'd, so nobody could write it later).
-            sys.write(goPipe[1], new byte[] {1});
-
-            List<Integer> sources = new ArrayList<>(List.of(devNull, devNull, stderr[1]));
-            sources.addAll(childFds);
-            int highest = sources.stream().mapToInt(Integer::intValue).max().orElse(2);
-            for (int fd : opened) highest = Math.max(highest, fd);
-            // Copies go above everything first, so no target (0, 1, 2, 3, ...) overwrites a
-            // source not yet copied; then into place; then the copies are closed.
-            int base = Math.max(highest + 1, sources.size() + 8);
-            List<Op> ops = new ArrayList<>();
-            for (int i = 0; i < sources.size(); i++) ops.add(new Op.Dup2(sources.get(i), base + i));
-            for (int i = 0; i < sources.size(); i++) ops.add(new Op.Dup2(base + i, i));
-            ops.add(new Op.CloseRange(base, base + sources.size() - 1L));
-            if (dieWithJrun) ops.add(new Op.ParentDeathSignal(SIGKILL));
-            ops.add(new Op.Exec(List.of(argv.get(0)), argv,
-                    List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")));
-
-            int pid;
-            try {
-                pid = sys.spawn(ops, 0, pidPipe[1], goPipe[0], goPipe[1], errPipe[1]);
-            } catch (SysException e) {
-                throw new JrunException("start " + name + " (" + argv.get(0) + "): " + e.getMessage(), e);
-            }
-            sys.close(errPipe[1]);
-            opened.remove((Integer) errPipe[1]);
-            byte[] report = new byte[8];
-            int n = sys.readFully(errPipe[0], report);
-            if (n == 8) {
-                ByteBuffer b = ByteBuffer.wrap(report).order(ByteOrder.nativeOrder());
-                int index = b.getInt();
-                int errno = b.getInt();
-                try {
-                    sys.waitpid(pid);
-                } catch (SysException ignored) {
-                    // already reaped
-                }
-                String step = index >= 0 && index < ops.size() ? ops.get(index).describe() : "set up";
-                throw new JrunException("start " + name + ": " + step + ": " + sys.strerror(errno)
-                        + "; is " + argv.get(0) + " installed and executable?");
-            }
-            int reader = stderr[0];
-            opened.remove((Integer) reader);
-            Thread drain = new Thread(() -> drain(reader), "jrun-" + name + "-stderr");
-            drain.setDaemon(true);
-            drain.start();
-            return pid;
+            child = ChildProgram.start(sys, argv, childFds, false, dieWithJrun);
         } catch (SysException e) {
-            throw new JrunException("start " + name + ": " + e.getMessage(), e);
-        } finally {
-            for (int fd : opened) sys.close(fd);
+            throw new JrunException("start " + name + " (" + argv.get(0) + "): " + e.getMessage()
+                    + "; is " + argv.get(0) + " installed and executable?", e);
         }
+        Thread drain = new Thread(() -> drain(child.output()), "jrun-" + name + "-stderr");
+        drain.setDaemon(true);
+        drain.start();
+        return child.pid();
     }
 
     /** Keeps the last lines the helper wrote, for error messages; ends when the helper does. */
@@ -260,18 +207,4 @@ final class HelperProcess {
             sys.close(fd);
         }
     }
-
-    private int open(String path, List<Integer> opened) throws SysException {
-        int fd = sys.open(path, O_RDWR);
-        opened.add(fd);
-        return fd;
-    }
-
-    private int[] pipe(List<Integer> opened) throws SysException {
-        int[] p = sys.pipe();
-        opened.add(p[0]);
-        opened.add(p[1]);
-        return p;
-    }
-
 }
