@@ -14,6 +14,12 @@ public final class Main {
 
     public static void main(String[] args) {
         StartupTiming.started();
+        // picocli looks up, at every start, classes no jrun option needs: groovy.lang.Closure
+        // (a miss that searches every jar on the class path) and converters for java.sql and
+        // java.time types, each found and reflected on. jrun's options are strings, numbers,
+        // flags and paths.
+        System.setProperty("picocli.disable.closures", "true");
+        System.setProperty("picocli.converters.excludes", "java\\.sql\\..*,java\\.time\\..*");
         if (isVersionQuery(args)) {
             printVersion();
             // Returns instead of System.exit: from JDK 21 Runtime.exit logs through a
@@ -62,15 +68,15 @@ public final class Main {
 
     /** Registers only the subcommand {@code args} selects, or all of them for help, completion or no command. */
     static CommandLine commandLine(String[] args) {
-        CommandLine cli = new CommandLine(new JrunCommand());
+        CommandLine cli = new CommandLine(JrunCommand.spec(new JrunCommand()));
         String selected = subcommandOf(args);
         // jrun --version shows no subcommand: it need not build any (each costs reflection).
         boolean versionOnly = selected == null && List.of(args).stream().anyMatch(a -> a.equals("-V") || a.equals("--version"))
                 && List.of(args).stream().noneMatch(a -> a.equals("-h") || a.equals("--help"));
-        JrunCommand.SUBCOMMANDS.forEach((name, command) -> {
+        JrunCommand.SUBCOMMANDS.forEach(name -> {
             if (versionOnly) return;
             boolean all = selected == null || selected.equals("help") || selected.equals("completion");
-            if (all || selected.equals(name)) cli.addSubcommand(name, command.get());
+            if (all || selected.equals(name)) cli.addSubcommand(name, JrunCommand.subcommand(name));
         });
         // Everything after the image (or the first word of the command) belongs to the container.
         cli.setStopAtPositional(true);
@@ -107,7 +113,7 @@ public final class Main {
      */
     static String[] withImplicitRun(String[] args) {
         int i = firstNonGlobal(args);
-        if (i >= args.length || JrunCommand.SUBCOMMANDS.containsKey(args[i])) return args;
+        if (i >= args.length || JrunCommand.SUBCOMMANDS.contains(args[i])) return args;
         String[] out = new String[args.length + 1];
         System.arraycopy(args, 0, out, 0, i);
         out[i] = "run";

@@ -16,8 +16,7 @@ public final class RunArguments {
     public static RunRequest parse(List<String> args) throws JrunException {
         RunCommand run = new RunCommand();
         try {
-            // As Main parses run: everything after the image belongs to the container.
-            new CommandLine(run).setStopAtPositional(true).parseArgs(args.toArray(String[]::new));
+            RunOptions.commandLine(run).parseArgs(args.toArray(String[]::new));
         } catch (CommandLine.ParameterException e) {
             throw new JrunException(e.getMessage() + " (jrun run " + String.join(" ", args) + "); see jrun run --help");
         }

@@ -40,8 +40,7 @@ final class StartCommand implements Callable<Integer> {
             // The options `run` was given, parsed as `run` parses them: the same container again.
             RunCommand run = new RunCommand();
             try {
-                // As Main parses run: everything after the image belongs to the container.
-                new CommandLine(run).setStopAtPositional(true).parseArgs(recorded.toArray(String[]::new));
+                RunOptions.commandLine(run).parseArgs(recorded.toArray(String[]::new));
             } catch (CommandLine.ParameterException e) {
                 throw new JrunException("the recorded options of container " + c.name() + " no longer parse ("
                         + e.getMessage() + "); remove it and run it anew");

@@ -49,8 +49,7 @@ final class VolumeCommand {
         for (ContainerStatus c : new Containers(engine).list(true)) {
             RunCommand run = new RunCommand();
             try {
-                new CommandLine(run).setStopAtPositional(true)
-                        .parseArgs(c.area().record().runArguments().toArray(String[]::new));
+                RunOptions.commandLine(run).parseArgs(c.area().record().runArguments().toArray(String[]::new));
             } catch (CommandLine.ParameterException unreadable) {
                 continue;   // recorded by another jrun version: it cannot start again either
             }

@@ -31,7 +31,7 @@ class MainTest {
         assertEquals(java.util.Set.of("run"), Main.commandLine(new String[] {"run", "--rootfs", "/r", "x"})
                 .getSubcommands().keySet());
         assertTrue(Main.commandLine(new String[] {"--help"}).getSubcommands().keySet().containsAll(
-                JrunCommand.SUBCOMMANDS.keySet()));
+                JrunCommand.SUBCOMMANDS));
         assertTrue(Main.commandLine(new String[] {"help", "run"}).getSubcommands().containsKey("unshare"));
     }
 
