@@ -103,9 +103,13 @@ public final class PanamaSyscalls implements Syscalls {
         return h;
     }
 
-    /** What every launch calls: a downcall handle costs milliseconds to make (it spins classes). */
-    private static final List<Fn> LAUNCH_PATH = List.of(Fn.SYSCALL, Fn.STRERROR, Fn.JRUN_OP_SIZE, Fn.JRUN_SPAWN_BLOB,
-            Fn.JRUN_FORWARD_SIGNALS, Fn.JRUN_PIDFD_OPEN, Fn.JRUN_EXEC);
+    /**
+     * What every foreground launch calls, made ahead on the preloading thread: a downcall handle
+     * costs milliseconds to make (it spins classes), and the launch waits for this list. Not
+     * strerror (only errors need it) nor pidfd_open (exec, stop and kill, not run).
+     */
+    private static final List<Fn> LAUNCH_PATH = List.of(Fn.SYSCALL, Fn.JRUN_OP_SIZE, Fn.JRUN_SPAWN_BLOB,
+            Fn.JRUN_FORWARD_SIGNALS, Fn.JRUN_EXEC);
 
     @Override
     public void warmUp() {
