@@ -1,6 +1,7 @@
 package dev.jrun.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -96,30 +97,49 @@ class LauncherClassDataIT {
         return a.fileKey() + "@" + a.lastModifiedTime();
     }
 
+    /** A command that uses the archive (jrun --version does not): listing an empty store's images. */
+    private static Host.Result launch(List<String> env) {
+        return jrun(env, "--root", install.resolve("store").toString(), "images", "-q");
+    }
+
+    private static Host.Result launch() {
+        return launch(List.of());
+    }
+
     /** The JVM must really map the archive: with sharing required it refuses to start otherwise. */
     private static void assertArchiveMaps() {
         String require = aot ? "-XX:AOTMode=on" : "-Xshare:on";
-        Host.Result r = jrun(List.of("JRUN_JAVA_OPTS=" + require), "--version");
+        Host.Result r = launch(List.of("JRUN_JAVA_OPTS=" + require));
         assertEquals(0, r.exit(), "the JVM could not use the launcher's archive (" + require + "): " + r.describe());
+    }
+
+    /** jrun --version maps no archive (it would cost more than it saves), so it makes none either. */
+    @Test
+    void versionNeitherMakesNorNeedsTheArchive() throws IOException {
+        Files.deleteIfExists(archive());   // (another test may have made it)
+        Host.Result version = jrun("--version");
+        assertEquals(0, version.exit(), version.describe());
+        assertTrue(version.out().startsWith("jrun "), version.describe());
+        assertFalse(Files.exists(archive()), "jrun --version made " + archive());
     }
 
     @Test
     void anInPlaceUpgradeOfTheJvmRemakesTheArchive() throws IOException {
-        Host.Result first = jrun("--version");
+        Host.Result first = launch();
         assertEquals(0, first.exit(), first.describe());
-        assertEquals("", first.err(), "no output but the version: " + first.describe());
+        assertEquals("", first.err(), "no output but the (empty) list: " + first.describe());
         assertTrue(Files.isRegularFile(archive()), "no archive at " + archive());
         assertArchiveMaps();
         Object made = fileKey(archive());
 
-        Host.Result again = jrun("--version");
+        Host.Result again = launch();
         assertEquals(0, again.exit(), again.describe());
         assertEquals(made, fileKey(archive()), "an archive that fits was made again");
 
         // apt-get upgrade: same path, a new build (its release file names the new build).
         Files.writeString(jdk.resolve("release"), release().replace("JAVA_RUNTIME_VERSION=\"",
                 "JAVA_RUNTIME_VERSION=\"upgraded-"));
-        Host.Result upgraded = jrun("--version");
+        Host.Result upgraded = launch();
         assertEquals(0, upgraded.exit(), upgraded.describe());
         assertNotEquals(made, fileKey(archive()), "the archive of the old build was kept after the JVM changed");
         assertTrue(Files.readString(Path.of(archive() + ".id")).contains("upgraded-"), "the new identity was not recorded");
@@ -131,25 +151,24 @@ class LauncherClassDataIT {
     void aFailedArchiveIsNotRetriedAtEveryLaunch() throws IOException {
         Path nodump = jdkThatCannotDump();
         List<String> env = List.of("JAVA_HOME=" + nodump);
-        Host.Result first = jrun(env, "--version");
+        Host.Result first = launch(env);
         assertEquals(0, first.exit(), first.describe());
         assertTrue(first.err().contains("could not create the class data archive"), first.describe());
-        Host.Result second = jrun(env, "--version");
+        Host.Result second = launch(env);
         assertEquals(0, second.exit(), second.describe());
         assertEquals("", second.err(), "the failed archive was tried again: " + second.describe());
-        assertTrue(second.out().contains("in " + Path.of(TestInstall.javaHome())), second.describe());
     }
 
     @Test
     void anArchiveRecordedForAnotherJvmIsRemade() throws IOException {
-        Host.Result first = jrun("--version");
+        Host.Result first = launch();
         assertEquals(0, first.exit(), first.describe());
         Path id = Path.of(archive() + ".id");
         String recorded = Files.readString(id);
         Files.writeString(id, recorded.replace("JAVA_VERSION=", "JAVA_VERSION_OF_ANOTHER_BUILD="));
         Object before = fileKey(archive());
 
-        Host.Result r = jrun("--version");
+        Host.Result r = launch();
         assertEquals(0, r.exit(), r.describe());
         assertNotEquals(before, fileKey(archive()), "an archive recorded for another JVM build was used");
         assertEquals(recorded, Files.readString(id));
