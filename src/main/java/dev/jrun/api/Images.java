@@ -29,9 +29,24 @@ public final class Images {
      * ("Pulling ...", "Copying blob ... done (...)", "Stored ... as ...").
      */
     public ImageInfo pull(String reference, Consumer<String> progress) {
-        PullProgress lines = new PullProgress(new PrintStream(new LineSplitter(progress), true, StandardCharsets.UTF_8),
-                false);
-        return Jrun.call(() -> info(jrun.engine(lines).images().pull(ImageReference.parse(reference), Platform.host())));
+        return pull(reference, new PullListener() {
+            @Override
+            public void message(String line) {
+                progress.accept(line);
+            }
+        });
+    }
+
+    /**
+     * Pulls {@code reference}, telling {@code listener} each layer's bytes as they arrive and
+     * the lines `jrun pull` prints. A failure is a {@link JrunApiException} with the command
+     * line's message; {@link ImageNotFoundException} when the registry has no such image.
+     */
+    public ImageInfo pull(String reference, PullListener listener) {
+        PullProgress progress = new PullProgress(
+                new PrintStream(new LineSplitter(listener::message), true, StandardCharsets.UTF_8), false,
+                (layer, bytes, size) -> listener.layer(new LayerProgress(layer.toString(), bytes, size)));
+        return Jrun.call(() -> info(jrun.engine(progress).images().pull(ImageReference.parse(reference), Platform.host())));
     }
 
     public List<ImageInfo> list() {

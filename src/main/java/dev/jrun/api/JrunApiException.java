@@ -29,7 +29,20 @@ public class JrunApiException extends RuntimeException {
         return switch (e.exitCode()) {
             case 126 -> new CannotInvokeException(e.getMessage(), e);
             case 127 -> new CommandNotFoundException(e.getMessage(), e);
-            default -> new JrunApiException(e.exitCode(), e.getMessage(), e);
+            default -> imageNotFound(e) ? new ImageNotFoundException(e.getMessage(), e)
+                    : new JrunApiException(e.exitCode(), e.getMessage(), e);
         };
+    }
+
+    /** The registry's "not found" for an image's manifest (the last one tried, for several mirrors), not for one of its blobs. */
+    private static boolean imageNotFound(dev.jrun.errors.JrunException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof dev.jrun.registry.RegistryException r
+                    && r.kind() == dev.jrun.registry.RegistryException.Kind.NOT_FOUND) {
+                // ErrorResponses' advice for a missing blob: the image exists but is broken.
+                return !r.getMessage().contains("lacks a blob");
+            }
+        }
+        return false;
     }
 }

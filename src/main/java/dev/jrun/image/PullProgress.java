@@ -16,13 +16,29 @@ import java.util.concurrent.ConcurrentHashMap;
 public class PullProgress {
     public static final PullProgress QUIET = new PullProgress(null, false);
 
+    /** A library's listener: a layer's bytes as they arrive (a retry starts again from 0). */
+    @FunctionalInterface
+    public interface Transfer {
+        void progress(Digest layer, long bytes, long size);
+    }
+
+    /** Between two {@link Transfer} reports of one layer: few calls for big layers, some for small ones. */
+    static final long TRANSFER_STEP = 256 * 1024;
+
     private final PrintStream out;
     private final boolean terminal;
+    private final Transfer transfer;
     private final Map<String, long[]> started = new ConcurrentHashMap<>();
 
     public PullProgress(PrintStream out, boolean terminal) {
+        this(out, terminal, null);
+    }
+
+    /** Lines to {@code out} (null: none) and each layer's byte counts to {@code transfer} (null: none). */
+    public PullProgress(PrintStream out, boolean terminal, Transfer transfer) {
         this.out = out;
         this.terminal = terminal;
+        this.transfer = transfer;
     }
 
     void resolved(String name, Digest manifest) {
@@ -51,11 +67,16 @@ public class PullProgress {
         return new FilterOutputStream(sink) {
             long written;
             long lastReport;
+            long lastTransfer = -1;
 
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
                 out.write(b, off, len);
                 written += len;
+                if (transfer != null && (written - Math.max(0, lastTransfer) >= TRANSFER_STEP || written == size)) {
+                    lastTransfer = written;
+                    transfer.progress(layer, written, size);
+                }
                 long now = System.nanoTime();
                 if (PullProgress.this.out != null && terminal && now - lastReport > 200_000_000L) {
                     lastReport = now;
@@ -66,6 +87,8 @@ public class PullProgress {
             @Override
             public void close() throws IOException {
                 flush();
+                // An attempt that ended short says where it stopped (the next one starts from 0).
+                if (transfer != null && written != lastTransfer) transfer.progress(layer, written, size);
                 if (PullProgress.this.out != null) report(label, written, size, System.nanoTime() - startNanos, true);
             }
         };

@@ -58,6 +58,25 @@ class JrunContainerTest {
         JrunApiException other = JrunApiException.of(new JrunException("bad -v"));
         assertEquals(125, other.exitCode());
         assertEquals("bad -v", other.getMessage());
+        assertEquals(JrunApiException.class, other.getClass());
+    }
+
+    @Test
+    void aRegistrysNotFoundForAManifestIsAnImageNotFoundOneForABlobIsNot() {
+        var manifest = new dev.jrun.registry.RegistryException(dev.jrun.registry.RegistryException.Kind.NOT_FOUND, 404,
+                "fetch manifest r/x:1: manifest r/x:1 not found; check the name and tag", null);
+        JrunApiException e = JrunApiException.of(manifest);
+        assertInstanceOf(ImageNotFoundException.class, e);
+        assertEquals(manifest.getMessage(), e.getMessage());
+        // Several mirrors tried: the resolver's summary, caused by the last one's "not found".
+        assertInstanceOf(ImageNotFoundException.class,
+                JrunApiException.of(new JrunException("pull x: no registry served it; tried: ...", manifest)));
+        var blob = new dev.jrun.registry.RegistryException(dev.jrun.registry.RegistryException.Kind.NOT_FOUND, 404,
+                "fetch blob: blob sha256:ab not found; the registry lacks a blob the image's manifest references", null);
+        assertEquals(JrunApiException.class, JrunApiException.of(blob).getClass());
+        var denied = new dev.jrun.registry.RegistryException(dev.jrun.registry.RegistryException.Kind.DENIED, 403,
+                "access denied", null);
+        assertEquals(JrunApiException.class, JrunApiException.of(denied).getClass());
     }
 
     @Test

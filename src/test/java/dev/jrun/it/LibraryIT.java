@@ -12,7 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import dev.jrun.testing.TestImages;
+import dev.jrun.testing.TestLayer;
+import dev.jrun.testing.TestRegistry;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,6 +33,7 @@ class LibraryIT {
     static User alice;
     static Path rootfs;
     static Path driver;
+    static TestRegistry registry;
     Path store;
 
     private static final String DRIVER = """
@@ -36,6 +43,10 @@ class LibraryIT {
                 public static void main(String[] a) throws Exception {
                     if (a[0].equals("image")) {
                         image();
+                        return;
+                    }
+                    if (a[0].equals("pull")) {
+                        pull(a[2], a[3]);
                         return;
                     }
                     JrunContainer c = Jrun.local().containerFromRootfs(Path.of(a[1])).withCommand("sleep", "600");
@@ -69,6 +80,21 @@ class LibraryIT {
                     images.remove("localhost/library-it", false);
                     System.out.println("after-remove=" + images.list());
                 }
+                static void pull(String present, String missing) {
+                    ImageInfo got = Jrun.local().images().pull(present, new PullListener() {
+                        public void message(String line) { System.out.println("message=" + line); }
+                        public synchronized void layer(LayerProgress p) {
+                            System.out.println("layer=" + p.digest() + " " + p.bytes() + " " + p.size());
+                        }
+                    });
+                    System.out.println("pulled=" + got.names());
+                    try {
+                        Jrun.local().images().pull(missing, new PullListener() {});
+                        System.out.println("missing pulled?");
+                    } catch (JrunApiException e) {
+                        System.out.println("missing=" + e.getClass().getSimpleName() + " " + e.exitCode() + " " + e.getMessage());
+                    }
+                }
                 static long zombies() throws Exception {
                     long n = 0;
                     for (Path task : Files.newDirectoryStream(Path.of("/proc/self/task"))) {
@@ -97,6 +123,12 @@ class LibraryIT {
         Files.writeString(driver, DRIVER);
         Host.check("chmod", "-R", "a+rX", dir.toString());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> Host.run(List.of("rm", "-rf", dir.toString()))));
+        registry = TestRegistry.start();
+    }
+
+    @AfterAll
+    static void stopRegistry() {
+        if (registry != null) registry.close();
     }
 
     @BeforeEach
@@ -112,13 +144,20 @@ class LibraryIT {
         Host.run(List.of("rm", "-rf", store.toString()));
     }
 
-    private List<String> driverCommand(String mode) {
+    private List<String> driverCommand(String mode, String... more) {
+        return driverCommand(Map.of(), mode, more);
+    }
+
+    /** The driver as alice, on the JVM the ITs run jrun on (-Djrun.it.java.home: JDK 25 and Panama in CI's second pass). */
+    private List<String> driverCommand(Map<String, String> env, String mode, String... more) {
         Path install = TestInstall.dir();
         List<String> cmd = new ArrayList<>(List.of("runuser", "-u", alice.name(), "--", "env", "-i",
-                "PATH=/usr/bin:/bin", "HOME=/home/" + alice.name(), "USER=" + alice.name(), "JRUN_ROOT=" + store,
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "PATH=/usr/bin:/bin", "HOME=/home/" + alice.name(), "USER=" + alice.name(), "JRUN_ROOT=" + store));
+        env.forEach((k, v) -> cmd.add(k + "=" + v));
+        cmd.addAll(List.of(Path.of(TestInstall.javaHome(), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", install.resolve("target/jrun.jar") + ":" + install.resolve("target/lib") + "/*",
                 driver.toString(), mode, rootfs.toString()));
+        cmd.addAll(List.of(more));
         return cmd;
     }
 
@@ -206,6 +245,71 @@ class LibraryIT {
             assertTrue(r.out().contains("after-remove=[]"), r.describe());
         } finally {
             Files.deleteIfExists(tar);
+        }
+    }
+
+    @Test
+    void aPullReportsEachLayersBytesUpToItsSizeAndAnUnknownImageFailsWithTheCommandLinesMessage() throws Exception {
+        // A layer of 1 MiB of random data (incompressible): several reports of 256 KiB, then the last.
+        byte[] data = new byte[1024 * 1024];
+        new Random(12).nextBytes(data);
+        TestImages.Pushed pushed = ItImages.base(TestLayer.builder().dir("big").file("big/data", data, 0644, 0, 0).build())
+                .push(registry, "library/library-pull:latest");
+        Path config = Files.createTempDirectory("jrun-library-config-");
+        try {
+            Files.createDirectories(config.resolve("containers"));
+            Files.writeString(config.resolve("containers/registries.conf"), """
+                    [[registry]]
+                    location = "%s"
+                    insecure = true
+                    """.formatted(registry.host()));
+            Host.check("chmod", "-R", "a+rX", config.toString());
+            Map<String, String> env = Map.of("XDG_CONFIG_HOME", config.toString());
+            String present = registry.host() + "/library/library-pull:latest";
+            String missing = registry.host() + "/library/not-pushed:latest";
+            Host.Result r = Host.run(driverCommand(env, "pull", present, missing), null, 180);
+            assertEquals(0, r.exit(), r.describe());
+
+            // Each layer's reports: in order, 256 KiB apart, the last one its size; all layers' last ones add up.
+            Map<String, List<long[]>> reports = new java.util.LinkedHashMap<>();
+            for (String line : r.out().lines().filter(l -> l.startsWith("layer=")).toList()) {
+                String[] f = line.substring("layer=".length()).split(" ");
+                reports.computeIfAbsent(f[0], k -> new ArrayList<>()).add(new long[] {Long.parseLong(f[1]), Long.parseLong(f[2])});
+            }
+            List<TestLayer> layers = pushed.image().layers();
+            assertEquals(layers.stream().map(l -> l.digest().toString()).sorted().toList(),
+                    reports.keySet().stream().sorted().toList(), "one layer's reports per layer pushed: " + r.describe());
+            long total = 0;
+            for (TestLayer layer : layers) {
+                List<long[]> seen = reports.get(layer.digest().toString());
+                for (int i = 0; i < seen.size(); i++) {
+                    assertEquals(layer.size(), seen.get(i)[1], "the size reported for " + layer.digest());
+                    long before = i == 0 ? 0 : seen.get(i - 1)[0];
+                    if (i < seen.size() - 1) {
+                        assertTrue(seen.get(i)[0] - before >= 256 * 1024, "reports 256 KiB apart: " + r.describe());
+                    } else {
+                        assertTrue(seen.get(i)[0] > before || seen.size() == 1, "bytes grow: " + r.describe());
+                    }
+                }
+                assertEquals(layer.size(), seen.get(seen.size() - 1)[0], "the last report of " + layer.digest() + " is its size");
+                total += seen.get(seen.size() - 1)[0];
+            }
+            assertEquals(layers.stream().mapToLong(TestLayer::size).sum(), total);
+            assertTrue(reports.get(layers.get(2).digest().toString()).size() >= 4,
+                    "the 1 MiB layer is reported as it arrives, not only at its end: " + r.describe());
+            assertTrue(r.out().contains("message=Stored " + present), r.describe());
+            assertTrue(r.out().contains("pulled=[" + present + "]"), r.describe());
+
+            // An image the registry does not have: the typed exception, with the message `jrun pull` prints.
+            Host.Result cli = TestInstall.jrun(alice.name(), Map.of("JRUN_ROOT", store.toString(),
+                    "XDG_CONFIG_HOME", config.toString()), "pull", missing);
+            assertEquals(125, cli.exit(), cli.describe());
+            String cliMessage = cli.err().lines().filter(l -> l.startsWith("Error: ")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no Error: line: " + cli.describe())).substring("Error: ".length());
+            assertTrue(cliMessage.contains("not-pushed"), cli.describe());
+            assertTrue(r.out().contains("missing=ImageNotFoundException 125 " + cliMessage + "\n"), r.describe() + "\nCLI: " + cliMessage);
+        } finally {
+            Host.run(List.of("rm", "-rf", config.toString()));
         }
     }
 
