@@ -57,6 +57,15 @@ public final class Jrun {
         return new JrunContainer(this, null, rootfs.toAbsolutePath().normalize());
     }
 
+    /**
+     * The system-call backend this JVM uses for the library, as `jrun --version` names it:
+     * "panama" (java.lang.foreign) on a JDK 22+ with a jar built with one, else "jna";
+     * JRUN_SYSCALLS or -Djrun.syscalls chooses.
+     */
+    public static String syscalls() {
+        return dev.jrun.sys.SyscallsFactory.backend();
+    }
+
     public Images images() {
         return new Images(this);
     }

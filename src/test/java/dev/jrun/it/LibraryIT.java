@@ -53,6 +53,7 @@ class LibraryIT {
                     if (a[0].equals("keep")) c.withKeep();
                     c.start();
                     if (a[0].equals("execs")) {
+                        System.out.println("syscalls=" + Jrun.syscalls());
                         for (int i = 0; i < 10; i++) {
                             ExecResult r = c.exec("sh", "-c", "echo $0; exit 3", "x" + i);
                             if (r.exitCode() != 3 || !r.stdout().equals("x" + i + "\\n")) throw new AssertionError(r);
@@ -319,6 +320,12 @@ class LibraryIT {
         assertEquals(0, r.exit(), r.describe());
         assertTrue(r.out().contains("zombies-after-execs=0"), r.describe());
         assertTrue(r.out().contains("zombies-after-close=0"), r.describe());
+        // The library on the driver's JVM takes its backend: Panama on JDK 22+ (CI's second pass), else JNA.
+        String release = Files.readString(Path.of(TestInstall.javaHome(), "release"));
+        var m = java.util.regex.Pattern.compile("(?m)^JAVA_VERSION=\"(\\d+)").matcher(release);
+        assertTrue(m.find(), release);
+        String backend = Integer.parseInt(m.group(1)) >= 22 ? "panama" : "jna";
+        assertTrue(r.out().contains("syscalls=" + backend + "\n"), "expected the " + backend + " backend: " + r.describe());
         assertNotEquals(-1, r.out().indexOf("zombies"));
     }
 }
