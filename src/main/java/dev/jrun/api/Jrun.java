@@ -70,7 +70,7 @@ public final class Jrun {
         return new Images(this);
     }
 
-    /** A new engine (store, planner) for one operation or one container: engines are not shared between threads. */
+    /** A new engine (store, planner) for one operation or one container handle (whose threads share it). */
     Engine engine(dev.jrun.image.PullProgress progress) {
         return new Engine(root, true, warnings, progress);
     }

@@ -274,7 +274,7 @@ public final class JrunContainer implements AutoCloseable {
     /** A command's standard output as bytes (a file's content); fails, saying {@code what}, unless it exits 0. */
     byte[] execBytes(List<String> command, String what) {
         requireStarted();
-        ContainerExec.Captured c = Jrun.call(() -> new ContainerExec(jrun.engine()).capture(new ExecRequest(id, command,
+        ContainerExec.Captured c = Jrun.call(() -> new ContainerExec(engine).capture(new ExecRequest(id, command,
                 List.of(), Optional.empty(), Optional.empty(), true, false, false), new byte[0]));
         if (c.exitCode() != 0) {
             throw new JrunApiException(what + ": " + String.join(" ", command) + " exited with " + c.exitCode() + ": "
@@ -284,8 +284,9 @@ public final class JrunContainer implements AutoCloseable {
     }
 
     private ExecResult run(ExecRequest request, byte[] stdin) {
-        // An engine of its own: exec may run while another thread follows the logs.
-        ContainerExec.Captured c = Jrun.call(() -> new ContainerExec(jrun.engine()).capture(request, stdin));
+        // The handle's engine, made at start(): a new one per exec would open the store and
+        // detect the host again each time. Several threads may exec at once (Engine is shared).
+        ContainerExec.Captured c = Jrun.call(() -> new ContainerExec(engine).capture(request, stdin));
         return new ExecResult(c.exitCode(), new String(c.stdout(), StandardCharsets.UTF_8),
                 new String(c.stderr(), StandardCharsets.UTF_8));
     }

@@ -33,7 +33,12 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import dev.jrun.runtime.ContainerStarter;
 
-/** Wires the store, the registry client and the user-namespace helpers for the image commands. */
+/**
+ * Wires the store, the registry client and the user-namespace helpers for the image commands.
+ * One engine may serve several threads (a library's container handle execs while another
+ * thread follows its logs): the parts are made once, under this object's lock, and are
+ * themselves safe to share (the store coordinates threads and processes, see StoreLock).
+ */
 public final class Engine {
     private final Syscalls sys = SyscallsFactory.create();
     private final Map<String, String> env = System.getenv();
@@ -76,14 +81,14 @@ public final class Engine {
         warn.accept(message);
     }
 
-    public LaunchPlanner planner() {
+    public synchronized LaunchPlanner planner() {
         if (planner == null) {
             planner = new LaunchPlanner(HostEnvironment.detect(sys), sys, warn).withVolumes(namedVolumes());
         }
         return planner;
     }
 
-    Launcher launcher() {
+    synchronized Launcher launcher() {
         if (launcher == null) launcher = new Launcher(sys, new ProcIdMapWriter(sys));
         return launcher;
     }
@@ -100,12 +105,12 @@ public final class Engine {
         return Path.of(System.getProperty("user.home"), ".local", "share", "jrun");
     }
 
-    public UserNamespaceTasks tasks() throws JrunException {
+    public synchronized UserNamespaceTasks tasks() throws JrunException {
         if (tasks == null) tasks = new UserNamespaceTasks(launcher(), planner().userNamespace(Optional.empty()));
         return tasks;
     }
 
-    public Store store() throws JrunException {
+    public synchronized Store store() throws JrunException {
         if (store == null) store = Store.open(root, new UserNamespaceRemover(tasks()));
         return store;
     }
@@ -160,7 +165,7 @@ public final class Engine {
         return new ImageArchives(store(), importer(), ArchiveLimits.defaults());
     }
 
-    public ImageService images() throws JrunException {
+    public synchronized ImageService images() throws JrunException {
         if (images == null) {
             LayerImporter importer = importer();
             PullProgress progress = this.progress != null ? this.progress

@@ -58,6 +58,22 @@ class LibraryIT {
                             ExecResult r = c.exec("sh", "-c", "echo $0; exit 3", "x" + i);
                             if (r.exitCode() != 3 || !r.stdout().equals("x" + i + "\\n")) throw new AssertionError(r);
                         }
+                        // Several threads exec at once through the handle's one engine.
+                        java.util.List<Thread> threads = new java.util.ArrayList<>();
+                        java.util.concurrent.atomic.AtomicInteger right = new java.util.concurrent.atomic.AtomicInteger();
+                        for (int t = 0; t < 4; t++) {
+                            String word = "t" + t;
+                            Thread th = new Thread(() -> {
+                                for (int i = 0; i < 5; i++) {
+                                    ExecResult r = c.exec("sh", "-c", "echo $0", word + i);
+                                    if (r.exitCode() == 0 && r.stdout().equals(word + i + "\\n")) right.incrementAndGet();
+                                }
+                            });
+                            th.start();
+                            threads.add(th);
+                        }
+                        for (Thread th : threads) th.join();
+                        System.out.println("parallel-execs-right=" + right.get());
                         System.out.println("zombies-after-execs=" + zombies());
                         c.close();
                         System.out.println("zombies-after-close=" + zombies());
@@ -315,9 +331,10 @@ class LibraryIT {
     }
 
     @Test
-    void execsAndCloseLeaveNoZombieChildren() throws Exception {
+    void execsAlsoFromSeveralThreadsAtOnceAndCloseLeaveNoZombieChildren() throws Exception {
         Host.Result r = Host.run(driverCommand("execs"), null, 120);
         assertEquals(0, r.exit(), r.describe());
+        assertTrue(r.out().contains("parallel-execs-right=20"), r.describe());
         assertTrue(r.out().contains("zombies-after-execs=0"), r.describe());
         assertTrue(r.out().contains("zombies-after-close=0"), r.describe());
         // The library on the driver's JVM takes its backend: Panama on JDK 22+ (CI's second pass), else JNA.
