@@ -11,11 +11,45 @@ import java.util.stream.Stream;
 /** A root filesystem made from the host's static busybox (apt-get install busybox-static): no registry needed. */
 final class BusyboxRootfs {
     private static Path dir;
+    private static Path withoutTar;
 
     private BusyboxRootfs() {}
 
     static synchronized Path get() {
-        if (dir != null) return dir;
+        if (dir == null) dir = build(List.of());
+        return dir;
+    }
+
+    /**
+     * An image that has no tar: busybox's applets without tar and without its sh (whose
+     * "standalone" mode would find the tar applet anyway), and the host's dash as /bin/sh.
+     */
+    static synchronized Path withoutTar() {
+        if (withoutTar == null) {
+            Path root = build(List.of("tar", "sh"));
+            try {
+                Path dash = Path.of("/bin/dash").toRealPath();
+                Files.copy(dash, root.resolve("bin/sh"), StandardCopyOption.COPY_ATTRIBUTES);
+                // Its libraries where ldd finds them (libc and the dynamic loader).
+                Process ldd = new ProcessBuilder("ldd", dash.toString()).start();
+                for (String line : new String(ldd.getInputStream().readAllBytes()).split("\n")) {
+                    for (String word : line.strip().split("\\s+")) {
+                        if (!word.startsWith("/")) continue;
+                        Path into = root.resolve(word.substring(1));
+                        Files.createDirectories(into.getParent());
+                        // With its mode: the kernel opens the loader to execute it (execve(2)).
+                        if (!Files.exists(into)) Files.copy(Path.of(word), into, StandardCopyOption.COPY_ATTRIBUTES);
+                    }
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException("put dash into a root filesystem: " + e.getMessage(), e);
+            }
+            withoutTar = root;
+        }
+        return withoutTar;
+    }
+
+    private static Path build(List<String> leftOut) {
         try {
             Path busybox = Path.of("/bin/busybox");
             if (!Files.isExecutable(busybox)) throw new IllegalStateException("/bin/busybox is missing: apt-get install busybox-static");
@@ -28,7 +62,7 @@ final class BusyboxRootfs {
             Files.copy(busybox, root.resolve("bin/busybox"), StandardCopyOption.COPY_ATTRIBUTES);
             Process list = new ProcessBuilder("/bin/busybox", "--list").start();
             for (String applet : new String(list.getInputStream().readAllBytes()).split("\n")) {
-                if (!applet.isBlank() && !applet.equals("busybox")) {
+                if (!applet.isBlank() && !applet.equals("busybox") && !leftOut.contains(applet.strip())) {
                     Files.createSymbolicLink(root.resolve("bin").resolve(applet.strip()), Path.of("busybox"));
                 }
             }
@@ -37,7 +71,6 @@ final class BusyboxRootfs {
             for (String f : List.of("hostname", "hosts", "resolv.conf")) Files.writeString(root.resolve("etc").resolve(f), "");
             Files.setPosixFilePermissions(root.resolve("tmp"), java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));   // /tmp for every user
             Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(root)));
-            dir = root;
             return root;
         } catch (IOException e) {
             throw new IllegalStateException("build a busybox root filesystem: " + e.getMessage(), e);

@@ -2,26 +2,40 @@ package dev.jrun.api;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 
 /**
- * Files into and out of a container, through `sh`/`cat` run inside it. Never through
- * /proc/PID/root from the host: there the kernel resolves the container's absolute symlinks
- * against the host's root, so a hostile image could point a copy at the host's files
- * (CVE-2019-14271, docker cp; CVE-2018-15664).
+ * Files and directories into and out of a container, through `sh`, `cat` and `tar` run inside
+ * it; on the host, Commons Compress writes and reads the tar stream ({@link TreeArchive}).
+ *
+ * <p>Never through /proc/PID/root from the host. There the kernel resolves the container's
+ * absolute symlinks against the host's root, and the container can swap a directory for a
+ * symlink between our check and our use: a hostile image could point a copy at the host's
+ * files. docker cp had both: CVE-2018-15664 (a symlink-exchange race in the path resolution
+ * of `docker cp`) and CVE-2019-14271 (docker cp loading the container's libraries). A process
+ * inside the container only ever sees the container's files.
  */
 final class FileCopy {
+    /** What the scripts below say on stderr when the container has no tar. */
+    private static final String NO_TAR = "jrun-copy: no tar";
+    private static final String NEED_TAR = "command -v tar >/dev/null 2>&1 || { echo '" + NO_TAR + "' >&2; exit 127; }; ";
+
     private FileCopy() {}
 
-    static void into(JrunContainer c, Path hostFile, String containerPath) {
+    /** A host file, or a directory's tree (then {@code containerPath} is made and receives it). */
+    static void into(JrunContainer c, Path host, String containerPath) {
+        if (Files.isDirectory(host)) {
+            intoDirectory(c, host, containerPath);
+            return;
+        }
         byte[] content;
         try {
-            content = Files.readAllBytes(hostFile);
+            content = Files.readAllBytes(host);
         } catch (IOException e) {
-            throw new UncheckedIOException("read " + hostFile + " to copy it into container " + c.shortId(), e);
+            throw new UncheckedIOException("read " + host + " to copy it into container " + c.shortId(), e);
         }
         into(c, content, containerPath);
     }
@@ -35,13 +49,56 @@ final class FileCopy {
         }
     }
 
-    static void outOf(JrunContainer c, String containerPath, Path hostFile) {
-        byte[] content = c.execBytes(List.of("cat", containerPath), "copy " + containerPath + " out of container "
-                + c.shortId());
+    private static void intoDirectory(JrunContainer c, Path dir, String containerPath) {
+        byte[] archive;
         try {
-            Files.write(hostFile, content);
+            archive = TreeArchive.pack(dir);
         } catch (IOException e) {
-            throw new UncheckedIOException("write " + hostFile + " copied from container " + c.shortId(), e);
+            throw new UncheckedIOException("read directory " + dir + " to copy it into container " + c.shortId() + ": "
+                    + e.getMessage(), e);
         }
+        // -o: the files become the extracting user's (busybox: do not restore owners; GNU tar:
+        // --no-same-owner), as docker cp makes them root's.
+        ExecResult r = c.execWithInput(archive, List.of("sh", "-c",
+                NEED_TAR + "mkdir -p \"$1\" && exec tar -x -o -f - -C \"$1\"", "sh", containerPath));
+        if (r.exitCode() != 0) {
+            String what = "copy directory " + dir + " to " + containerPath + " in container " + c.shortId();
+            if (r.stderr().contains(NO_TAR)) throw noTar(what);
+            throw new JrunApiException(what + ": tar -x exited with " + r.exitCode() + ": " + r.stderr().strip()
+                    + "; the container's user must be able to write there");
+        }
+    }
+
+    /**
+     * A container's file to a host file, or its directory's tree into a host directory (made if
+     * missing). One exec: the script says which it sends with its first byte.
+     */
+    static void outOf(JrunContainer c, String containerPath, Path host) {
+        String what = "copy " + containerPath + " out of container " + c.shortId();
+        byte[] out;
+        try {
+            out = c.execBytes(List.of("sh", "-c", "if [ -d \"$1\" ]; then " + NEED_TAR
+                    + "printf D; exec tar -c -f - -C \"$1\" .; else printf F; exec cat \"$1\"; fi", "sh", containerPath),
+                    what);
+        } catch (JrunApiException e) {
+            if (e.getMessage().contains(NO_TAR)) throw noTar(what);
+            throw e;
+        }
+        if (out.length == 0) throw new JrunApiException(what + ": the container's sh sent nothing; does it have sh?");
+        byte[] content = Arrays.copyOfRange(out, 1, out.length);
+        try {
+            if (out[0] == 'D') {
+                TreeArchive.unpack(content, host);
+            } else {
+                Files.write(host, content);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(what + " to " + host + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static JrunApiException noTar(String what) {
+        return new JrunApiException(what + ": the container has no tar, which copying a directory needs (a single "
+                + "file needs only sh and cat); add tar to the image, or copy the files one at a time");
     }
 }

@@ -291,23 +291,29 @@ public final class JrunContainer implements AutoCloseable {
                 new String(c.stderr(), StandardCharsets.UTF_8));
     }
 
-    /** Copies a host file into the container, through `cat` inside it (never through its root from the host). */
-    public void copyTo(Path hostFile, String containerPath) {
-        FileCopy.into(this, hostFile, containerPath);
+    /**
+     * Copies a host file to {@code containerPath}, or a host directory's tree into the
+     * directory {@code containerPath} (made if missing, merged if there; symlinks copied as
+     * links). Processes inside the container write it (sh and cat; tar for a directory), as the
+     * container's user, so its paths resolve in the container: see {@link FileCopy} for why
+     * never through /proc/PID/root.
+     */
+    public void copyTo(Path host, String containerPath) {
+        FileCopy.into(this, host, containerPath);
     }
 
-    /**
-     * Writes {@code content} to {@code containerPath}. A process inside writes it, so a
-     * symlink in the container resolves in the container: copying through /proc/PID/root from
-     * the host would follow a hostile image's absolute symlinks on the host.
-     */
+    /** Writes {@code content} to the file {@code containerPath}, through `cat` inside the container. */
     public void copyTo(byte[] content, String containerPath) {
         FileCopy.into(this, content, containerPath);
     }
 
-    /** Copies a file of the container to the host, read by `cat` inside it. */
-    public void copyFrom(String containerPath, Path hostFile) {
-        FileCopy.outOf(this, containerPath, hostFile);
+    /**
+     * Copies a file of the container to the host file {@code host}, or a directory's tree into
+     * the host directory {@code host} (made if missing), read by `cat` or `tar` inside it. What
+     * the container sends is treated as hostile: nothing lands outside {@code host}.
+     */
+    public void copyFrom(String containerPath, Path host) {
+        FileCopy.outOf(this, containerPath, host);
     }
 
     /** Its log so far (stdout and stderr in the order written), as `jrun logs`. */
