@@ -1,6 +1,5 @@
 package dev.jrun.api;
 
-import dev.jrun.cli.RunArguments;
 import dev.jrun.container.ContainerExec;
 import dev.jrun.container.ContainerLogs;
 import dev.jrun.container.ContainerRunner;
@@ -17,10 +16,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.function.Consumer;
@@ -37,34 +33,25 @@ import java.util.regex.Pattern;
  */
 public final class JrunContainer implements AutoCloseable {
     private final Jrun jrun;
-    private final String image;
-    private final Path rootfs;
-    private final List<String> options = new ArrayList<>();
-    private final List<Integer> exposed = new ArrayList<>();
-    private final Map<Integer, Integer> bound = new LinkedHashMap<>();
-    /** Free host ports chosen at start() for the exposed ports without a fixed binding. */
-    private final Map<Integer, Integer> chosen = new LinkedHashMap<>();
-    private List<String> command = List.of();
-    private boolean keep;
+    private final RunOptions options;
 
     private Engine engine;
     private Containers containers;
     private String id;
-    private boolean hostNetwork;
     private Reaper reaper;
     private boolean closed;
 
     JrunContainer(Jrun jrun, String image, Path rootfs) {
         this.jrun = jrun;
-        this.image = image;
-        this.rootfs = rootfs;
+        this.options = new RunOptions(image, rootfs);
     }
 
     // ------------------------------------------------------------------ configuration
 
     /** The command (after the image's entrypoint), as the words after the image in `jrun run IMAGE CMD...`. */
     public JrunContainer withCommand(String... command) {
-        this.command = List.of(command);
+        requireNotStarted();
+        options.command(List.of(command));
         return this;
     }
 
@@ -114,20 +101,21 @@ public final class JrunContainer implements AutoCloseable {
      * {@link #mappedPort} says where to connect.
      */
     public JrunContainer withExposedPort(int containerPort) {
-        exposed.add(containerPort);
+        requireNotStarted();
+        options.expose(containerPort);
         return this;
     }
 
     /** -p HOSTPORT:CONTAINERPORT: a fixed host port (private networks only). */
     public JrunContainer withPortBinding(int hostPort, int containerPort) {
-        bound.put(containerPort, hostPort);
+        requireNotStarted();
+        options.bind(hostPort, containerPort);
         return this;
     }
 
     /** --read-only */
     public JrunContainer withReadOnlyRoot() {
-        options.add("--read-only");
-        return this;
+        return withRunOption("--read-only");
     }
 
     /** --cap-add CAP (capabilities(7) name); an unknown one fails start() with the command line's message. */
@@ -152,52 +140,25 @@ public final class JrunContainer implements AutoCloseable {
 
     /** Any other `jrun run` option, as on the command line (e.g. "--hostname", "db"). */
     public JrunContainer withRunOption(String... words) {
-        options.addAll(List.of(words));
+        requireNotStarted();
+        options.add(words);
         return this;
     }
 
     /** Keep the container when this JVM ends and when {@link #close()} is called: it is yours to remove (jrun rm -f). */
     public JrunContainer withKeep() {
-        keep = true;
+        requireNotStarted();
+        options.keep();
         return this;
     }
 
     private JrunContainer option(String name, String value) {
-        requireNotStarted();
-        options.add(name);
-        options.add(value);
-        return this;
+        return withRunOption(name, value);
     }
 
     /** What follows `jrun run` for this container: the same command line runs the same container. */
     public List<String> runArguments() {
-        return arguments(publishArguments(false));
-    }
-
-    private List<String> arguments(List<String> publish) {
-        List<String> out = new ArrayList<>(List.of("--detach"));
-        out.addAll(options);
-        out.addAll(publish);
-        if (rootfs != null) {
-            out.add("--rootfs");
-            out.add(rootfs.toString());
-        } else {
-            out.add(image);
-        }
-        out.addAll(command);
-        return out;
-    }
-
-    private List<String> publishArguments(boolean host) {
-        List<String> out = new ArrayList<>();
-        if (host) return out;
-        bound.forEach((c, h) -> out.addAll(List.of("--publish", h + ":" + c)));
-        for (int p : exposed) {
-            if (bound.containsKey(p)) continue;
-            Integer h = chosen.get(p);
-            out.addAll(List.of("--publish", h == null ? Integer.toString(p) : h + ":" + p));
-        }
-        return out;
+        return options.runArguments();
     }
 
     // ------------------------------------------------------------------ life
@@ -206,15 +167,7 @@ public final class JrunContainer implements AutoCloseable {
     public synchronized JrunContainer start() {
         requireNotStarted();
         Jrun.call(() -> {
-            // Parsed once without -p to learn the network: the host's publishes nothing.
-            RunRequest probe = RunArguments.parse(arguments(List.of()));
-            hostNetwork = probe.spec().network().mode() instanceof dev.jrun.runtime.network.NetworkMode.Host;
-            // A random free host port for each exposed port, chosen here so that this handle
-            // knows it (the kernel's pick for port 0, released just before jrun binds it).
-            if (!hostNetwork) {
-                for (int p : exposed) if (!bound.containsKey(p)) chosen.put(p, Waits.freePort());
-            }
-            RunRequest request = RunArguments.parse(arguments(publishArguments(hostNetwork))).withWatchParent(!keep);
+            RunRequest request = options.request();
             engine = jrun.engine();
             containers = new Containers(engine);
             ContainerRunner.Launched launched = new ContainerRunner(engine).runDetached(request);
@@ -244,14 +197,7 @@ public final class JrunContainer implements AutoCloseable {
     /** The host port on which {@code containerPort} is reachable. */
     public int mappedPort(int containerPort) {
         requireStarted();
-        if (hostNetwork) return containerPort;
-        Integer fixed = bound.get(containerPort);
-        if (fixed != null) return fixed;
-        if (!exposed.contains(containerPort)) {
-            throw new JrunApiException("port " + containerPort + " of container " + shortId() + " is not published: "
-                    + "ask for it with withExposedPort(" + containerPort + ") before start()");
-        }
-        return chosen.get(containerPort);
+        return options.mappedPort(containerPort, shortId());
     }
 
     /** Runs {@code command} in the running container and waits for it. */
@@ -397,7 +343,7 @@ public final class JrunContainer implements AutoCloseable {
         if (id == null || closed) return;
         closed = true;
         try {
-            if (!keep) {
+            if (!options.kept()) {
                 Jrun.call(() -> {
                     ContainerStatus c;
                     try {
@@ -412,7 +358,7 @@ public final class JrunContainer implements AutoCloseable {
                 });
             }
         } finally {
-            reaper.release(keep);
+            reaper.release(options.kept());
         }
     }
 
@@ -445,6 +391,6 @@ public final class JrunContainer implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "JrunContainer[" + (rootfs != null ? "--rootfs " + rootfs : image) + (id == null ? "" : ", " + shortId()) + "]";
+        return "JrunContainer[" + options + (id == null ? "" : ", " + shortId()) + "]";
     }
 }
