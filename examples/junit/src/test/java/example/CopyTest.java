@@ -11,6 +11,7 @@ import dev.jrun.api.JrunContainer;
 import dev.jrun.junit.Container;
 import dev.jrun.junit.JrunTest;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -47,6 +48,15 @@ class CopyTest {
         assertEquals("port=8080\n", Files.readString(out.resolve("conf/nested/app.properties")));
         assertEquals("made inside\n", Files.readString(out.resolve("conf/nested/new.txt")));
         assertEquals(Path.of("conf/nested/app.properties"), Files.readSymbolicLink(out.resolve("current")));
+
+        // What is not there, or a directory onto a host file: errors that say so.
+        JrunApiException missing = assertThrows(JrunApiException.class, () -> box.copyFrom("/no/such", tmp.resolve("x")));
+        assertTrue(missing.getMessage().startsWith("copy /no/such out of container " + box.id().substring(0, 12) + ": cat exited with 1: "),
+                missing.getMessage());
+        assertTrue(missing.getMessage().contains("No such file or directory"), missing.getMessage());
+        Files.writeString(tmp.resolve("a-file"), "");
+        UncheckedIOException onFile = assertThrows(UncheckedIOException.class, () -> box.copyFrom("/srv/app", tmp.resolve("a-file")));
+        assertTrue(onFile.getMessage().contains("exists and is not a directory"), onFile.getMessage());
 
         // A single file still comes out as a file.
         box.copyFrom("/srv/app/conf/nested/new.txt", tmp.resolve("one.txt"));

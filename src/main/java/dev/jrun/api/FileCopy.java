@@ -1,7 +1,9 @@
 package dev.jrun.api;
 
+import dev.jrun.container.ContainerExec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -75,16 +77,18 @@ final class FileCopy {
      */
     static void outOf(JrunContainer c, String containerPath, Path host) {
         String what = "copy " + containerPath + " out of container " + c.shortId();
-        byte[] out;
-        try {
-            out = c.execBytes(List.of("sh", "-c", "if [ -d \"$1\" ]; then " + NEED_TAR
-                    + "printf D; exec tar -c -f - -C \"$1\" .; else printf F; exec cat \"$1\"; fi", "sh", containerPath),
-                    what);
-        } catch (JrunApiException e) {
-            if (e.getMessage().contains(NO_TAR)) throw noTar(what);
-            throw e;
+        ContainerExec.Captured r = c.execBytes(List.of("sh", "-c", "if [ -d \"$1\" ]; then " + NEED_TAR
+                + "printf D; exec tar -c -f - -C \"$1\" .; else printf F; exec cat \"$1\"; fi", "sh", containerPath));
+        String stderr = new String(r.stderr(), StandardCharsets.UTF_8).strip();
+        if (r.exitCode() != 0) {
+            if (stderr.contains(NO_TAR)) throw noTar(what);
+            String which = r.stdout().length == 0 ? "sh -c" : r.stdout()[0] == 'D' ? "tar -c" : "cat";
+            throw new JrunApiException(what + ": " + which
+                    + " exited with " + r.exitCode() + ": " + stderr + "; the container needs sh, and the path must exist "
+                    + "and be readable by the container's user");
         }
-        if (out.length == 0) throw new JrunApiException(what + ": the container's sh sent nothing; does it have sh?");
+        byte[] out = r.stdout();
+        if (out.length == 0) throw new JrunApiException(what + ": the container's sh sent nothing: " + stderr);
         byte[] content = Arrays.copyOfRange(out, 1, out.length);
         try {
             if (out[0] == 'D') {

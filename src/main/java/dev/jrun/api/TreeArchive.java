@@ -96,6 +96,9 @@ final class TreeArchive {
      * user's own.
      */
     static void unpack(byte[] archive, Path target) throws IOException {
+        if (Files.exists(target) && !Files.isDirectory(target)) {
+            throw new IOException(target + " exists and is not a directory: give a directory to copy a directory into");
+        }
         Files.createDirectories(target);
         Path root = target.toRealPath();
         Set<Path> written = new HashSet<>();
