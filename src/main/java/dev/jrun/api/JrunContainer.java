@@ -33,7 +33,7 @@ import java.util.regex.Pattern;
  */
 public final class JrunContainer implements AutoCloseable {
     private final Jrun jrun;
-    private final RunOptions options;
+    private final ContainerConfig options;
 
     private Engine engine;
     private Containers containers;
@@ -43,7 +43,7 @@ public final class JrunContainer implements AutoCloseable {
 
     JrunContainer(Jrun jrun, String image, Path rootfs) {
         this.jrun = jrun;
-        this.options = new RunOptions(image, rootfs);
+        this.options = new ContainerConfig(image, rootfs);
     }
 
     // ------------------------------------------------------------------ configuration

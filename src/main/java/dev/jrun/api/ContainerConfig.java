@@ -14,7 +14,7 @@ import java.util.Map;
  * parser, and where its ports end up on the host. {@link JrunContainer}'s {@code with...}
  * methods fill it.
  */
-final class RunOptions {
+final class ContainerConfig {
     private final String image;
     private final Path rootfs;
     private final List<String> options = new ArrayList<>();
@@ -26,7 +26,7 @@ final class RunOptions {
     private boolean keep;
     private boolean hostNetwork;
 
-    RunOptions(String image, Path rootfs) {
+    ContainerConfig(String image, Path rootfs) {
         this.image = image;
         this.rootfs = rootfs;
     }
