@@ -8,42 +8,68 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
-@Command(name = "exec", description = "Run a command in a running container.", mixinStandardHelpOptions = true)
+/** `jrun exec`: its options as a request to {@link ContainerExec}. */
 final class ExecCommand implements Callable<Integer> {
-    @ParentCommand JrunCommand jrun;
-
-    @Option(names = {"-i", "--interactive"}, description = "Keep standard input connected.")
     boolean interactive;
-
-    @Option(names = {"-t", "--tty"}, description = "Give the process a terminal of the container's.")
     boolean tty;
-
-    @Option(names = {"-d", "--detach"}, description = "Start it and return at once.")
     boolean detach;
-
-    @Option(names = {"-u", "--user"}, paramLabel = "USER[:GROUP]", description = "Run as this user of the container.")
     String user;
-
-    @Option(names = {"-e", "--env"}, paramLabel = "KEY[=VALUE]", description = "Set an environment variable.")
     List<String> env = new ArrayList<>();
-
-    @Option(names = {"-w", "--workdir"}, paramLabel = "DIR", description = "Working directory inside the container.")
     String workdir;
-
-    @Parameters(index = "0", paramLabel = "CONTAINER", description = "Name or ID.")
     String container;
-
-    @Parameters(index = "1..*", paramLabel = "COMMAND", description = "The command and its arguments.")
     List<String> command = new ArrayList<>();
+    CommandSpec commandSpec;
+
+    /**
+     * exec's options, built with picocli's API as run's are (see {@link RunOptions} for why):
+     * test suites and CI jobs exec into their containers many times.
+     */
+    static CommandSpec spec(ExecCommand exec) {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(exec).name("exec");
+        spec.usageMessage().description("Run a command in a running container.");
+        spec.addOption(Bindings.option(false, v -> exec.interactive = (Boolean) v, "-i", "--interactive")
+                .type(boolean.class).description("Keep standard input connected.").build());
+        spec.addOption(Bindings.option(false, v -> exec.tty = (Boolean) v, "-t", "--tty")
+                .type(boolean.class).description("Give the process a terminal of the container's.").build());
+        spec.addOption(Bindings.option(false, v -> exec.detach = (Boolean) v, "-d", "--detach")
+                .type(boolean.class).description("Start it and return at once.").build());
+        spec.addOption(Bindings.option(null, v -> exec.user = (String) v, "-u", "--user")
+                .paramLabel("USER[:GROUP]").type(String.class).description("Run as this user of the container.").build());
+        spec.addOption(Bindings.option(exec.env, v -> exec.env = castList(v), "-e", "--env")
+                .paramLabel("KEY[=VALUE]").type(List.class).auxiliaryTypes(String.class)
+                .description("Set an environment variable.").build());
+        spec.addOption(Bindings.option(null, v -> exec.workdir = (String) v, "-w", "--workdir")
+                .paramLabel("DIR").type(String.class).description("Working directory inside the container.").build());
+        spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                .description("Show this help message and exit.").build());
+        spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
+                .description("Print version information and exit.").build());
+        spec.addPositional(Bindings.positional(null, v -> exec.container = (String) v)
+                .index("0").arity("1").required(true).paramLabel("CONTAINER").type(String.class).description("Name or ID.").build());
+        spec.addPositional(Bindings.positional(exec.command, v -> exec.command = castList(v))
+                .index("1..*").arity("0..*").paramLabel("COMMAND").type(List.class).auxiliaryTypes(String.class)
+                .description("The command and its arguments.").build());
+        exec.commandSpec = spec;
+        return spec;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> castList(Object v) {
+        return (List<String>) v;
+    }
+
+    /** The global options (--root): the command line's, which exec is a subcommand of. */
+    private JrunCommand jrun() {
+        CommandSpec parent = commandSpec.parent();
+        return parent != null && parent.userObject() instanceof JrunCommand j ? j : new JrunCommand();
+    }
 
     @Override
     public Integer call() throws JrunException {
-        new ContainerExec(new Engine(jrun.root, true, Warnings::print)).exec(new ExecRequest(container, command, env,
+        new ContainerExec(new Engine(jrun().root, true, Warnings::print)).exec(new ExecRequest(container, command, env,
                 Optional.ofNullable(user), Optional.ofNullable(workdir), interactive, tty, detach));
         return 0;
     }

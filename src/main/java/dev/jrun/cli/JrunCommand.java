@@ -68,7 +68,7 @@ public final class JrunCommand {
             case "kill" -> new KillCommand();
             case "wait" -> new WaitCommand();
             case "rm" -> new RmCommand();
-            case "exec" -> new ExecCommand();
+            case "exec" -> ExecCommand.spec(new ExecCommand());
             case "start" -> new StartCommand();
             case "container" -> new ContainerCommand();
             case "inspect" -> new InspectCommand();
