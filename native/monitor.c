@@ -6,7 +6,8 @@
  *
  *   jrun-monitor run OPTIONS [-- CLEANUP ARGV...]
  *     1. become a child subreaper (orphans of the container's tree are reaped here);
- *     2. read the operation list (OpEncoder's relocatable buffer) and spawn the container with
+ *     2. read the operation list (OpEncoder's relocatable buffer), join the namespaces Java
+ *        opened (--join: another container's user and network namespace), and spawn the container with
  *        libjrun's jrun_spawn, exactly as the JVM would; Java writes the ID maps meanwhile;
  *     3. report {-2, pid} ("started") or the child's {op index, errno} on the status pipe;
  *     4. relay stdio: the container's pipes (or its terminal) to the attached caller and to a
@@ -153,6 +154,7 @@ static struct {
     int cleanup_if_orphaned, orphaned;
     int close_fds[MAX_FDS], nclose;
     int hold_fds[MAX_FDS], nhold;
+    int join_fds[MAX_FDS], join_types[MAX_FDS], njoin, njoin_types;
     char **cleanup;
 } o = { .ops_fd = -1, .pid_w = -1, .go_r = -1, .err_r = -1, .err_w = -1, .status_w = -1,
         .stdin_from = -1, .stdin_to = -1, .stdout_from = -1, .stdout_to = -1,
@@ -196,6 +198,12 @@ static void parse_run(int argc, char **argv) {
         } else if (!strcmp(k, "--hold")) {
             if (o.nhold == MAX_FDS) { errno = E2BIG; die(k); }
             o.hold_fds[o.nhold++] = int_arg(v);
+        } else if (!strcmp(k, "--join")) {
+            if (o.njoin == MAX_FDS) { errno = E2BIG; die(k); }
+            o.join_fds[o.njoin++] = int_arg(v);
+        } else if (!strcmp(k, "--join-type")) {
+            if (o.njoin_types == MAX_FDS) { errno = E2BIG; die(k); }
+            o.join_types[o.njoin_types++] = (int) strtoll(v, NULL, 10);   /* CLONE_NEW* flags */
         } else {
             errno = EINVAL;
             die(k);
@@ -297,6 +305,17 @@ static int run(int argc, char **argv) {
     }
     size_t size;
     void *blob = read_ops(o.ops_fd, &size);
+    /* --join FD --join-type CLONE_NEW*, in order (--network container:, ns:): the container is
+     * cloned inside namespaces that exist (setns(2)); the user namespace first, which gives us
+     * the capabilities its network namespace asks for. {-4, errno}: Java names what failed. */
+    for (int i = 0; i < o.njoin; i++) {
+        if (setns(o.join_fds[i], i < o.njoin_types ? o.join_types[i] : 0) != 0) {
+            int32_t failed[2] = { -4, (int32_t) errno };
+            write_all(o.status_w, (const char *) failed, sizeof failed);
+            return 125;
+        }
+        close(o.join_fds[i]);
+    }
     long spawned = jrun_spawn_blob(blob, (int64_t) size, o.ns_flags, o.pid_w, o.go_r, -1, o.err_w);
     free(blob);
     /* Our copies of the container's ends go now, so EOF means what it should. */
