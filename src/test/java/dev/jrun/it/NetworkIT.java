@@ -251,6 +251,105 @@ class NetworkIT {
         assertTrue(injected.err().contains("is not accepted"), injected.describe());
     }
 
+    @Test
+    void aContainerSharesAnothersNetworkWhileItRuns() throws Exception {
+        Path www = site("shared\n");
+        try {
+            Host.Result a = jrun("run", "-d", "--name", "net-a", "--add-host", "db.test:10.1.2.3", "-v",
+                    www + ":/data:ro", "--rootfs", rootfs, "httpd", "-f", "-p", "8080", "-h", "/data");
+            assertEquals(0, a.exit(), a.describe());
+            String id = a.out().strip();
+            String look = "ls /sys/class/net; ip -4 addr show | sed -n 's/.*inet \\([0-9./]*\\).*/\\1/p'";
+            Host.Result inA = jrun("exec", "net-a", "sh", "-c", look);
+            assertEquals(0, inA.exit(), inA.describe());
+            String get = "for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://127.0.0.1:8080/index.html && break; "
+                    + "sleep 0.2; done; ";
+            Host.Result b = jrun("run", "--rm", "--network", "container:net-a", "--hostname", "joiner", "--rootfs",
+                    rootfs, "sh", "-c", get + look + "; echo ---; hostname; cat /etc/hosts");
+            assertEquals(0, b.exit(), b.describe());
+            // B reaches A's server on their common loopback and sees A's interfaces and addresses.
+            assertTrue(inA.out().startsWith("lo\n") && inA.out().lines().count() > 2, inA.describe());
+            assertTrue(b.out().startsWith("shared\n" + inA.out() + "---\njoiner\n"), b.describe() + "\nA: " + inA.out());
+            assertTrue(b.out().contains("10.1.2.3\tdb.test\n") && b.out().contains("127.0.0.1\tjoiner\n"),
+                    "A's /etc/hosts and B's hostname: " + b.describe());
+            Host.Result detached = jrun("run", "-d", "--name", "net-b", "--network", "container:" + id.substring(0, 12),
+                    "--rootfs", rootfs, "sleep", "600");
+            assertEquals(0, detached.exit(), detached.describe());
+            Host.Result mode = jrun("inspect", "net-b");
+            assertTrue(mode.out().replace(" ", "").contains("\"NetworkMode\":\"container:" + id + "\""),
+                    mode.describe());
+            // Podman's conflicts: the name service is A's; published ports are discarded.
+            Host.Result dns = jrun("run", "--rm", "--network", "container:net-a", "--dns", "192.0.2.1", "--rootfs",
+                    rootfs, "true");
+            assertEquals(125, dns.exit(), dns.describe());
+            assertTrue(dns.err().contains("conflicting options"), dns.describe());
+            // A ends: B keeps the namespace, with A's helper gone only loopback is left (as podman).
+            assertEquals(0, jrun("rm", "-f", "net-a").exit());
+            assertTrue(waitUntil(() -> helpers().isEmpty(), 5000), "A's helper outlived A: " + helpers());
+            Host.Result left = jrun("exec", "net-b", "ls", "/sys/class/net");
+            assertEquals("lo\n", left.out(), left.describe());
+            // A stopped or unknown target: jrun's error, naming it and what to do.
+            Host.Result stopped = jrun("run", "-d", "--name", "net-c", "--rootfs", rootfs, "true");
+            assertEquals(0, stopped.exit(), stopped.describe());
+            assertEquals(0, jrun("wait", "net-c").exit());
+            Host.Result toStopped = jrun("run", "--rm", "--network", "container:net-c", "--rootfs", rootfs, "true");
+            assertEquals(125, toStopped.exit(), toStopped.describe());
+            assertTrue(toStopped.err().contains("net-c is not running") && toStopped.err().contains("jrun start net-c"),
+                    toStopped.describe());
+            Host.Result unknown = jrun("run", "--rm", "--net", "container:no-such-ctr", "--rootfs", rootfs, "true");
+            assertEquals(125, unknown.exit(), unknown.describe());
+            assertTrue(unknown.err().contains("no-such-ctr"), unknown.describe());
+        } finally {
+            jrun("rm", "-f", "net-a", "net-b", "net-c");
+            Host.check("rm", "-rf", www.toString());
+        }
+    }
+
+    @Test
+    void nsPathEntersANamespaceOfTheCallersOwnUserNamespacesOnly() throws Exception {
+        Host.Result self = jrun("run", "--rm", "--network", "ns:/proc/self/ns/net", "--rootfs", rootfs, "true");
+        assertEquals(125, self.exit(), self.describe());
+        assertTrue(self.err().contains("--network host"), "the host's namespace points at --network host: "
+                + self.describe());
+        Host.Result notNet = jrun("run", "--rm", "--network", "ns:/proc/self/ns/user", "--rootfs", rootfs, "true");
+        assertEquals(125, notNet.exit(), notNet.describe());
+        assertTrue(notNet.err().contains("not a network namespace"), notNet.describe());
+        // A network namespace alice made with unshare, with her full map, holding a listener.
+        Process holder = new ProcessBuilder(List.of("runuser", "-u", "alice", "--", "unshare", "--map-auto",
+                "--map-root-user", "--net", "sh", "-c", "ip link set lo up && echo $$ && echo from-the-namespace "
+                        + "| exec /bin/busybox nc -l -p 7070")).start();
+        try {
+            String pid = firstLine(holder);
+            Host.Result in = jrun("run", "--rm", "--network", "ns:/proc/" + pid + "/ns/net", "--rootfs", rootfs, "sh",
+                    "-c", "ls /sys/class/net; nc 127.0.0.1 7070 </dev/null");
+            assertEquals(0, in.exit(), in.describe());
+            assertEquals("lo\nfrom-the-namespace\n", in.out(), in.describe());
+        } finally {
+            holder.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            holder.destroyForcibly();
+            holder.waitFor();
+        }
+        // unshare -r's namespace maps one ID and denies setgroups: refused, saying why.
+        Process single = new ProcessBuilder(List.of("runuser", "-u", "alice", "--", "unshare", "-Urn", "sh", "-c",
+                "echo $$; exec sleep 60")).start();
+        try {
+            String pid = firstLine(single);
+            Host.Result denied = jrun("run", "--rm", "--network", "ns:/proc/" + pid + "/ns/net", "--rootfs", rootfs,
+                    "true");
+            assertEquals(125, denied.exit(), denied.describe());
+            assertTrue(denied.err().contains("denies setgroups"), denied.describe());
+        } finally {
+            single.destroyForcibly();
+            single.waitFor();
+        }
+    }
+
+    private static String firstLine(Process p) throws IOException {
+        String line = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+        assertTrue(line != null && line.matches("[0-9]+"), "the namespace's holder printed its PID: " + line);
+        return line;
+    }
+
     /** GET {@code url} until the container answers (its helper and server need a moment); jrun may be null. */
     private static String fetch(String url, Process jrun) throws Exception {
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
