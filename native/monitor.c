@@ -6,7 +6,8 @@
  *
  *   jrun-monitor run OPTIONS [-- CLEANUP ARGV...]
  *     1. become a child subreaper (orphans of the container's tree are reaped here);
- *     2. read the operation list (OpEncoder's relocatable buffer), join the namespaces Java
+ *     2. read the operation list (OpEncoder's relocatable buffer), fork the network helper Java
+ *        asked for (pasta: it starts once Java sends the container's PID), join the namespaces Java
  *        opened (--join: another container's user and network namespace), and spawn the container with
  *        libjrun's jrun_spawn, exactly as the JVM would; Java writes the ID maps meanwhile;
  *     3. report {-2, pid} ("started") or the child's {op index, errno} on the status pipe;
@@ -14,7 +15,7 @@
  *        log in podman's k8s-file format; the caller's stdin to the container;
  *     5. forward signals; after a stop signal, SIGKILL once the stop timeout has passed;
  *     6. when the container's main process ends: close what it held for the container (--hold:
- *        a network helper's exit pipe), write the exit status atomically, run the cleanup Java
+ *        a network helper's exit pipe), SIGKILL the helper it forked, write the exit status atomically, run the cleanup Java
  *        planned (in the container's user namespace), exit with the status.
  *        With --parent-fd, the end of that pipe (the JVM that started us died) SIGKILLs the
  *        container; --cleanup-if-orphaned 1 runs the cleanup only then (a library's container,
@@ -52,6 +53,7 @@
 #include <unistd.h>
 
 #define MAX_FDS 32
+#define MAX_ARGS 512
 #define BUF_SIZE 65536
 
 _Noreturn void die(const char *what) {
@@ -155,11 +157,14 @@ static struct {
     int close_fds[MAX_FDS], nclose;
     int hold_fds[MAX_FDS], nhold;
     int join_fds[MAX_FDS], join_types[MAX_FDS], njoin, njoin_types;
+    char *helper_argv[MAX_ARGS + 2];   /* + the container's PID + NULL */
+    int nhelper_args;
+    int helper_fds[MAX_FDS], nhelper_fds, helper_start;
     char **cleanup;
 } o = { .ops_fd = -1, .pid_w = -1, .go_r = -1, .err_r = -1, .err_w = -1, .status_w = -1,
         .stdin_from = -1, .stdin_to = -1, .stdout_from = -1, .stdout_to = -1,
         .stderr_from = -1, .stderr_to = -1, .tty_socket = -1, .ns_socket = -1,
-        .parent_fd = -1, .main_pid_fd = -1, .stop_timeout = 10, .stop_signal = SIGTERM };
+        .parent_fd = -1, .main_pid_fd = -1, .stop_timeout = 10, .stop_signal = SIGTERM, .helper_start = -1 };
 
 static void parse_run(int argc, char **argv) {
     for (int i = 0; i < argc; i++) {
@@ -198,6 +203,14 @@ static void parse_run(int argc, char **argv) {
         } else if (!strcmp(k, "--hold")) {
             if (o.nhold == MAX_FDS) { errno = E2BIG; die(k); }
             o.hold_fds[o.nhold++] = int_arg(v);
+        } else if (!strcmp(k, "--helper-arg")) {
+            if (o.nhelper_args == MAX_ARGS) { errno = E2BIG; die(k); }
+            o.helper_argv[o.nhelper_args++] = (char *) v;
+        } else if (!strcmp(k, "--helper-fd")) {
+            if (o.nhelper_fds == MAX_FDS) { errno = E2BIG; die(k); }
+            o.helper_fds[o.nhelper_fds++] = int_arg(v);
+        } else if (!strcmp(k, "--helper-start")) {
+            o.helper_start = int_arg(v);
         } else if (!strcmp(k, "--join")) {
             if (o.njoin == MAX_FDS) { errno = E2BIG; die(k); }
             o.join_fds[o.njoin++] = int_arg(v);
@@ -279,6 +292,45 @@ static void run_cleanup(int userns_fd) {
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
 }
 
+/*
+ * The network helper (pasta: --helper-arg ARGV..., its descriptors --helper-fd as 2, 3, ...):
+ * forked before the container exists, so that it is our child and dies with us, also when we
+ * are killed (PR_SET_PDEATHSIG); we are single-threaded, so "the thread that created it" is us
+ * (prctl(2)). It waits on --helper-start for the container's PID, which Java sends once the ID
+ * maps are written (EOF: no container, exit), appends it to its argv and execs. We SIGKILL it
+ * when the container has ended. Returns its PID, or 0 for none.
+ */
+static pid_t fork_helper(void) {
+    if (o.nhelper_args == 0) return 0;
+    pid_t monitor = getpid();
+    pid_t pid = fork();
+    if (pid < 0) die("fork the network helper");
+    if (pid > 0) {
+        /* Its descriptors are its own: Java sees EOF on them when it ends. */
+        for (int i = 0; i < o.nhelper_fds; i++) close(o.helper_fds[i]);
+        close(o.helper_start);
+        return pid;
+    }
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != monitor) _exit(125);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    /* 0 and 1 are /dev/null already; Java's descriptors are numbered above all of these. */
+    for (int i = 0; i < o.nhelper_fds; i++) if (dup2(o.helper_fds[i], 2 + i) < 0) _exit(125);
+    int start = 2 + o.nhelper_fds;
+    if (dup2(o.helper_start, start) < 0) _exit(125);
+    syscall(SYS_close_range, (unsigned) start + 1, ~0U, 0);
+    int32_t container = 0;
+    if (read_retry(start, &container, sizeof container) != (ssize_t) sizeof container) _exit(0);
+    close(start);
+    char pid_text[16];
+    snprintf(pid_text, sizeof pid_text, "%d", (int) container);
+    o.helper_argv[o.nhelper_args] = pid_text;
+    o.helper_argv[o.nhelper_args + 1] = NULL;
+    execv(o.helper_argv[0], o.helper_argv);
+    _exit(127);
+}
+
 static int copy_winsize(int from, int to) {
     struct winsize ws;
     if (from < 0 || to < 0 || ioctl(from, TIOCGWINSZ, &ws) != 0) return -1;
@@ -305,6 +357,7 @@ static int run(int argc, char **argv) {
     }
     size_t size;
     void *blob = read_ops(o.ops_fd, &size);
+    pid_t helper_pid = fork_helper();
     /* --join FD --join-type CLONE_NEW*, in order (--network container:, ns:): the container is
      * cloned inside namespaces that exist (setns(2)); the user namespace first, which gives us
      * the capabilities its network namespace asks for. {-4, errno}: Java names what failed. */
@@ -402,6 +455,7 @@ static int run(int argc, char **argv) {
                     int status;
                     pid_t w;
                     while ((w = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
+                        if (w == helper_pid) helper_pid = 0;   /* its PID is no longer ours to signal */
                         if (w == main_pid && !main_done) {
                             main_done = 1;
                             main_status = status;
@@ -461,8 +515,9 @@ static int run(int argc, char **argv) {
             o.orphaned = 1;
         }
     }
-    /* What lives exactly as long as the container (a network helper's exit pipe) ends now. */
+    /* What lives exactly as long as the container (a network helper, its exit pipe) ends now. */
     for (int i = 0; i < o.nhold; i++) close(o.hold_fds[i]);
+    if (helper_pid > 0) kill(helper_pid, SIGKILL);
     write_exit_file(main_status);
     if (log_fd >= 0) close(log_fd);
     run_cleanup(userns_fd);

@@ -40,15 +40,16 @@ public final class ContainerRunner {
 
     /**
      * Starts the container with its network helper (pasta, slirp4netns): prepared before the
-     * monitor starts, which holds what ties the helper's life to the container's (slirp4netns's
-     * exit pipe), and attached once the ID maps are written, before the container runs.
+     * monitor starts, which owns what ties the helper's life to the container's (pasta itself,
+     * forked by the monitor; slirp4netns's exit pipe), and attached once the ID maps are written,
+     * before the container runs; or in the namespaces {@code joins} opened (container:, ns:).
      */
     private ContainerStarter.Started startWithNetwork(ContainerStarter starter, LaunchPlan plan, MonitorSpec monitor,
-                                                      boolean detached, NetworkJoins joins,
+                                                      NetworkJoins joins,
                                                       ContainerStarter.Created created) throws JrunException {
         monitor = monitor.joining(joins.joins());
         try (NetworkAttacher.Pending net = NetworkAttacher.helpers(engine.sys())
-                .prepare(plan.network().mode(), detached)) {
+                .prepare(plan.network().mode(), plan.network().ports())) {
             ContainerStarter.Created withNetwork = new ContainerStarter.Created() {
                 @Override
                 public void created(int containerPid, int monitorPid) throws JrunException {
@@ -62,7 +63,8 @@ public final class ContainerRunner {
                 }
             };
             try {
-                return starter.start(plan, monitor.holding(net.monitorHolds()), withNetwork);
+                return starter.start(plan, monitor.holding(net.monitorHolds()).starting(net.monitorStarts()),
+                        withNetwork);
             } catch (JrunException | RuntimeException e) {
                 net.abort();
                 throw e;
@@ -100,7 +102,7 @@ public final class ContainerRunner {
                 StartupTiming.ended("planning");
                 ContainerStarter starter = engine.starter();
                 ContainerStarter.Started started = startWithNetwork(starter, plan,
-                        MonitorSpec.attachedOnly(plan.stopTimeoutSeconds()), false, joins, (container, monitor) -> {});
+                        MonitorSpec.attachedOnly(plan.stopTimeoutSeconds()), joins, (container, monitor) -> {});
                 throw starter.attach(started, plan.stdio().tty());
             }
         }
@@ -179,7 +181,7 @@ public final class ContainerRunner {
                     remove ? List.of("/bin/rm", "-rf", "--", area.dir().toString()) : List.of(),
                     plan.stopTimeoutSeconds(), request.watchParent(), List.of(), MonitorSpec.Relay.CALLER,
                     !area.record().autoRemove() && request.watchParent());
-            started = startWithNetwork(engine.starter(), plan, monitor, detach, joins, (container, monitorPid) ->
+            started = startWithNetwork(engine.starter(), plan, monitor, joins, (container, monitorPid) ->
                     engine.store().containers().writeState(area, new ContainerState(container,
                             HostProcesses.startTime(container), monitorPid, HostProcesses.bootId(),
                             Instant.now().toString())));

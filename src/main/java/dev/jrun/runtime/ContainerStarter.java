@@ -156,6 +156,12 @@ public final class ContainerStarter {
         List<Integer> extraTargets = new ArrayList<>();
         for (int fd : extraFds) extraTargets.add(args.containerSide(null, d.pass(fd)));
         for (int fd : spec.held()) args.option("--hold", d.pass(fd));
+        if (spec.helper().isPresent()) {
+            dev.jrun.runtime.network.HelperLaunch h = spec.helper().get();
+            for (String a : h.argv()) args.option("--helper-arg", a);
+            for (int fd : h.fds()) args.option("--helper-fd", d.pass(fd));
+            args.option("--helper-start", d.pass(h.startFd()));
+        }
         for (MonitorSpec.Join j : spec.joins()) {
             args.option("--join", d.pass(j.fd()));
             args.option("--join-type", j.types());

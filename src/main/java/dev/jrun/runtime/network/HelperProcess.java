@@ -66,21 +66,6 @@ final class HelperProcess {
         return helper;
     }
 
-    /**
-     * Starts the helper from the calling thread with PR_SET_PDEATHSIG(SIGKILL), so that it lives
-     * as long as this thread, also through an execve(2) this thread makes; a daemon thread reaps it.
-     */
-    static HelperProcess startHere(Syscalls sys, String name, List<String> argv, List<Integer> childFds)
-            throws JrunException {
-        HelperProcess helper = new HelperProcess(sys, name);
-        int pid = helper.spawn(argv, childFds, true);
-        helper.started.complete(pid);
-        Thread reaper = new Thread(() -> helper.reap(pid), "jrun-" + name + "-reaper");
-        reaper.setDaemon(true);
-        reaper.start();
-        return helper;
-    }
-
     int pid() {
         return started.join();
     }

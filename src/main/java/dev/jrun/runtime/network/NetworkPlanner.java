@@ -173,7 +173,6 @@ public final class NetworkPlanner {
 
     NetworkMode resolve(NetworkMode requested) throws JrunException {
         NetworkMode mode = requested;
-        boolean detached = requested instanceof NetworkMode.Default d && d.detached();
         if (mode instanceof NetworkMode.Default) {
             String netns = conf().netns().orElse("private");
             mode = NetworkMode.parse(netns);
@@ -186,11 +185,8 @@ public final class NetworkPlanner {
                             + "\": expected pasta or slirp4netns");
                 }
                 mode = NetworkMode.parse(cmd.get());
-            } else if (detached && slirpBinary().isPresent()) {
-                // pasta's life can only be tied to a jrun thread (PR_SET_PDEATHSIG), and a
-                // detached container outlives them all; slirp4netns ends with its monitor.
-                mode = NetworkMode.parse("slirp4netns");
             } else if (findHelper("pasta").isPresent()) {
+                // podman 5's default, for run -d too: the container's monitor owns pasta (PastaHelper).
                 mode = NetworkMode.parse("pasta");
             } else if (slirpBinary().isPresent()) {
                 mode = NetworkMode.parse("slirp4netns");

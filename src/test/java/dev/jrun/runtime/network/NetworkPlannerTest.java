@@ -46,6 +46,9 @@ class NetworkPlannerTest {
     void theDefaultIsPastaThenSlirp4netnsThenTheHostWithOneWarning() throws Exception {
         assertEquals(new NetworkMode.Pasta(Path.of("/usr/bin/pasta"), List.of()),
                 planner(ContainersConf.EMPTY, "pasta", "slirp4netns").resolve(new NetworkMode.Default()));
+        // run -d too, as podman: the container's monitor owns pasta.
+        assertEquals(new NetworkMode.Pasta(Path.of("/usr/bin/pasta"), List.of()),
+                planner(ContainersConf.EMPTY, "pasta", "slirp4netns").resolve(new NetworkMode.Default(true)));
         NetworkMode slirp = planner(ContainersConf.EMPTY, "slirp4netns").resolve(new NetworkMode.Default());
         assertEquals(Path.of("/usr/bin/slirp4netns"), ((NetworkMode.Slirp4netns) slirp).binary());
         assertTrue(warnings.isEmpty());
