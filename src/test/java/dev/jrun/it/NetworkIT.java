@@ -361,6 +361,30 @@ class NetworkIT {
         }
     }
 
+    @Test
+    void containersConfChoosesTheDefaultNetwork() throws Exception {
+        Path dir = Files.createTempDirectory("jrun-it-conf-");
+        try {
+            Path conf = dir.resolve("containers.conf");
+            Host.check("chmod", "a+rx", dir.toString());
+            String look = "ls /sys/class/net | tr '\\n' ' '";
+            // podman 4.4+'s [network] default_rootless_network_cmd, and slirp4netns's default options.
+            Files.writeString(conf, "[network]\ndefault_rootless_network_cmd = \"slirp4netns\"\n"
+                    + "[engine]\nnetwork_cmd_options = [\"mtu=1400\"]\n");
+            Host.check("chmod", "a+r", conf.toString());
+            Host.Result slirp = TestInstall.jrun("alice", java.util.Map.of("CONTAINERS_CONF", conf.toString()), "run",
+                    "--rm", "--rootfs", rootfs, "sh", "-c", look + "; cat /sys/class/net/tap0/mtu");
+            assertEquals("lo tap0 1400\n", slirp.out(), slirp.describe());
+            // [containers] netns, as Debian 12's containers.conf spells it.
+            Files.writeString(conf, "[containers]\nnetns = \"none\"\n");
+            Host.Result none = TestInstall.jrun("alice", java.util.Map.of("CONTAINERS_CONF", conf.toString()), "run",
+                    "--rm", "--rootfs", rootfs, "sh", "-c", look);
+            assertEquals("lo ", none.out(), none.describe());
+        } finally {
+            Host.check("rm", "-rf", dir.toString());
+        }
+    }
+
     private static String firstLine(Process p) throws IOException {
         String line = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
         assertTrue(line != null && line.matches("[0-9]+"), "the namespace's holder printed its PID: " + line);

@@ -18,7 +18,7 @@ public sealed interface NetworkMode {
 
     /**
      * No --network given: containers.conf(5) and the installed helpers decide. {@code detached}
-     * (run -d): a helper that can outlive jrun is preferred (slirp4netns, tied to the monitor).
+     * (run -d) no longer changes the choice: every helper is tied to the container's monitor.
      */
     record Default(boolean detached) implements NetworkMode {
         public Default() {
