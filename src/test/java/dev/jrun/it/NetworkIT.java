@@ -385,6 +385,20 @@ class NetworkIT {
         }
     }
 
+    @Test
+    void withNeitherHelperInstalledTheHostsNetworkIsUsedWithOneWarning() {
+        // The helpers hidden from jrun's view only (a mount namespace of root's: /dev/null is no program).
+        List<String> cmd = new java.util.ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh",
+                "-c", "mount --bind /dev/null /usr/bin/pasta && mount --bind /dev/null /usr/bin/slirp4netns && "
+                        + "exec \"$@\"", "sh"));
+        cmd.addAll(TestInstall.command("alice", "run", "--rm", "--rootfs", rootfs, "ls", "/sys/class/net"));
+        Host.Result r = Host.run(cmd, TestInstall.dir().toFile(), 120);
+        assertEquals(0, r.exit(), r.describe());
+        assertTrue(r.out().contains("lo\n") && r.out().lines().count() > 1, "the host's interfaces: " + r.describe());
+        assertEquals(1, r.err().split("neither pasta nor slirp4netns is installed", -1).length - 1, r.describe());
+        assertTrue(r.err().contains("apt-get install passt"), r.describe());
+    }
+
     private static String firstLine(Process p) throws IOException {
         String line = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
         assertTrue(line != null && line.matches("[0-9]+"), "the namespace's holder printed its PID: " + line);
