@@ -95,6 +95,13 @@ final class NetworkJoins implements AutoCloseable {
                         + "namespace; run both with the same ID map");
             }
             int pid = target.state().get().pid();
+            if (sharesOurNetwork(pid)) {
+                // It runs on the host's network (--network host), which its user namespace does not
+                // own, so no setns(2) into it is allowed; what sharing it gives is the host's network.
+                sys.close(pidfd.get());
+                joined = new NetworkJoins(sys, new NetworkMode.Host(), List.of());
+                return joined;
+            }
             // Its files as it sees them, through its root; RootfsView follows no symlink there, so
             // a container cannot point us at a file of ours.
             RootfsView root = new RootfsView(new RootFs.Directory(Path.of("/proc", Integer.toString(pid), "root")));
@@ -105,6 +112,15 @@ final class NetworkJoins implements AutoCloseable {
             return joined;
         } finally {
             if (joined == null) sys.close(pidfd.get());
+        }
+    }
+
+    private static boolean sharesOurNetwork(int pid) throws JrunException {
+        try {
+            return java.nio.file.Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "ns", "net"))
+                    .equals(java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/ns/net")));
+        } catch (IOException e) {
+            throw new JrunException("read the network namespace of container process " + pid + ": " + e.getMessage(), e);
         }
     }
 
