@@ -7,7 +7,7 @@
  *   jrun-monitor run OPTIONS [-- CLEANUP ARGV...]
  *     1. become a child subreaper (orphans of the container's tree are reaped here);
  *     2. read the operation list (OpEncoder's relocatable buffer), fork the network helper Java
- *        asked for (pasta: it starts once Java sends the container's PID), join the namespaces Java
+ *        asked for (native/helper.c; pasta starts once Java sends the container's PID), join the namespaces Java
  *        opened (--join: another container's user and network namespace), and spawn the container with
  *        libjrun's jrun_spawn, exactly as the JVM would; Java writes the ID maps meanwhile;
  *     3. report {-2, pid} ("started") or the child's {op index, errno} on the status pipe;
@@ -292,45 +292,6 @@ static void run_cleanup(int userns_fd) {
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
 }
 
-/*
- * The network helper (pasta: --helper-arg ARGV..., its descriptors --helper-fd as 2, 3, ...):
- * forked before the container exists, so that it is our child and dies with us, also when we
- * are killed (PR_SET_PDEATHSIG); we are single-threaded, so "the thread that created it" is us
- * (prctl(2)). It waits on --helper-start for the container's PID, which Java sends once the ID
- * maps are written (EOF: no container, exit), appends it to its argv and execs. We SIGKILL it
- * when the container has ended. Returns its PID, or 0 for none.
- */
-static pid_t fork_helper(void) {
-    if (o.nhelper_args == 0) return 0;
-    pid_t monitor = getpid();
-    pid_t pid = fork();
-    if (pid < 0) die("fork the network helper");
-    if (pid > 0) {
-        /* Its descriptors are its own: Java sees EOF on them when it ends. */
-        for (int i = 0; i < o.nhelper_fds; i++) close(o.helper_fds[i]);
-        close(o.helper_start);
-        return pid;
-    }
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != monitor) _exit(125);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    /* 0 and 1 are /dev/null already; Java's descriptors are numbered above all of these. */
-    for (int i = 0; i < o.nhelper_fds; i++) if (dup2(o.helper_fds[i], 2 + i) < 0) _exit(125);
-    int start = 2 + o.nhelper_fds;
-    if (dup2(o.helper_start, start) < 0) _exit(125);
-    syscall(SYS_close_range, (unsigned) start + 1, ~0U, 0);
-    int32_t container = 0;
-    if (read_retry(start, &container, sizeof container) != (ssize_t) sizeof container) _exit(0);
-    close(start);
-    char pid_text[16];
-    snprintf(pid_text, sizeof pid_text, "%d", (int) container);
-    o.helper_argv[o.nhelper_args] = pid_text;
-    o.helper_argv[o.nhelper_args + 1] = NULL;
-    execv(o.helper_argv[0], o.helper_argv);
-    _exit(127);
-}
-
 static int copy_winsize(int from, int to) {
     struct winsize ws;
     if (from < 0 || to < 0 || ioctl(from, TIOCGWINSZ, &ws) != 0) return -1;
@@ -357,7 +318,7 @@ static int run(int argc, char **argv) {
     }
     size_t size;
     void *blob = read_ops(o.ops_fd, &size);
-    pid_t helper_pid = fork_helper();
+    pid_t helper_pid = fork_helper(o.helper_argv, o.nhelper_args, o.helper_fds, o.nhelper_fds, o.helper_start);
     /* --join FD --join-type CLONE_NEW*, in order (--network container:, ns:): the container is
      * cloned inside namespaces that exist (setns(2)); the user namespace first, which gives us
      * the capabilities its network namespace asks for. {-4, errno}: Java names what failed. */
