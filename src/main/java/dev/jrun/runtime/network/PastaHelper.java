@@ -90,7 +90,8 @@ final class PastaHelper {
      * sends the container's PID (pasta starts), waits for pasta's PID file line (ready: the
      * namespace is configured and the ports are bound) and keeps what it wrote on stderr for an
      * error message. A pasta that fails or hangs makes the start fail; the starter then kills the
-     * monitor, and with it pasta.
+     * monitor, and with it pasta. Once this JVM is gone its stderr has no reader: pasta ignores
+     * SIGPIPE (SigIgn in /proc/PID/status), so a late message is lost, not fatal.
      */
     static NetworkAttacher.Pending prepare(Syscalls sys, NetworkMode.Pasta mode, List<PortMapping> ports)
             throws JrunException {
