@@ -6,14 +6,16 @@
  *
  *   jrun-monitor run OPTIONS [-- CLEANUP ARGV...]
  *     1. become a child subreaper (orphans of the container's tree are reaped here);
- *     2. read the operation list (OpEncoder's relocatable buffer) and spawn the container with
+ *     2. read the operation list (OpEncoder's relocatable buffer), fork the network helper Java
+ *        asked for (native/helper.c; pasta starts once Java sends the container's PID), join the namespaces Java
+ *        opened (--join: another container's user and network namespace), and spawn the container with
  *        libjrun's jrun_spawn, exactly as the JVM would; Java writes the ID maps meanwhile;
  *     3. report {-2, pid} ("started") or the child's {op index, errno} on the status pipe;
  *     4. relay stdio: the container's pipes (or its terminal) to the attached caller and to a
  *        log in podman's k8s-file format; the caller's stdin to the container;
  *     5. forward signals; after a stop signal, SIGKILL once the stop timeout has passed;
  *     6. when the container's main process ends: close what it held for the container (--hold:
- *        a network helper's exit pipe), write the exit status atomically, run the cleanup Java
+ *        a network helper's exit pipe), SIGKILL the helper it forked, write the exit status atomically, run the cleanup Java
  *        planned (in the container's user namespace), exit with the status.
  *        With --parent-fd, the end of that pipe (the JVM that started us died) SIGKILLs the
  *        container; --cleanup-if-orphaned 1 runs the cleanup only then (a library's container,
@@ -51,6 +53,7 @@
 #include <unistd.h>
 
 #define MAX_FDS 32
+#define MAX_ARGS 512
 #define BUF_SIZE 65536
 
 _Noreturn void die(const char *what) {
@@ -153,11 +156,15 @@ static struct {
     int cleanup_if_orphaned, orphaned;
     int close_fds[MAX_FDS], nclose;
     int hold_fds[MAX_FDS], nhold;
+    int join_fds[MAX_FDS], join_types[MAX_FDS], njoin, njoin_types;
+    char *helper_argv[MAX_ARGS + 2];   /* + the container's PID + NULL */
+    int nhelper_args;
+    int helper_fds[MAX_FDS], nhelper_fds, helper_start;
     char **cleanup;
 } o = { .ops_fd = -1, .pid_w = -1, .go_r = -1, .err_r = -1, .err_w = -1, .status_w = -1,
         .stdin_from = -1, .stdin_to = -1, .stdout_from = -1, .stdout_to = -1,
         .stderr_from = -1, .stderr_to = -1, .tty_socket = -1, .ns_socket = -1,
-        .parent_fd = -1, .main_pid_fd = -1, .stop_timeout = 10, .stop_signal = SIGTERM };
+        .parent_fd = -1, .main_pid_fd = -1, .stop_timeout = 10, .stop_signal = SIGTERM, .helper_start = -1 };
 
 static void parse_run(int argc, char **argv) {
     for (int i = 0; i < argc; i++) {
@@ -196,6 +203,20 @@ static void parse_run(int argc, char **argv) {
         } else if (!strcmp(k, "--hold")) {
             if (o.nhold == MAX_FDS) { errno = E2BIG; die(k); }
             o.hold_fds[o.nhold++] = int_arg(v);
+        } else if (!strcmp(k, "--helper-arg")) {
+            if (o.nhelper_args == MAX_ARGS) { errno = E2BIG; die(k); }
+            o.helper_argv[o.nhelper_args++] = (char *) v;
+        } else if (!strcmp(k, "--helper-fd")) {
+            if (o.nhelper_fds == MAX_FDS) { errno = E2BIG; die(k); }
+            o.helper_fds[o.nhelper_fds++] = int_arg(v);
+        } else if (!strcmp(k, "--helper-start")) {
+            o.helper_start = int_arg(v);
+        } else if (!strcmp(k, "--join")) {
+            if (o.njoin == MAX_FDS) { errno = E2BIG; die(k); }
+            o.join_fds[o.njoin++] = int_arg(v);
+        } else if (!strcmp(k, "--join-type")) {
+            if (o.njoin_types == MAX_FDS) { errno = E2BIG; die(k); }
+            o.join_types[o.njoin_types++] = (int) strtoll(v, NULL, 10);   /* CLONE_NEW* flags */
         } else {
             errno = EINVAL;
             die(k);
@@ -297,6 +318,18 @@ static int run(int argc, char **argv) {
     }
     size_t size;
     void *blob = read_ops(o.ops_fd, &size);
+    pid_t helper_pid = fork_helper(o.helper_argv, o.nhelper_args, o.helper_fds, o.nhelper_fds, o.helper_start);
+    /* --join FD --join-type CLONE_NEW*, in order (--network container:, ns:): the container is
+     * cloned inside namespaces that exist (setns(2)); the user namespace first, which gives us
+     * the capabilities its network namespace asks for. {-4, errno}: Java names what failed. */
+    for (int i = 0; i < o.njoin; i++) {
+        if (setns(o.join_fds[i], i < o.njoin_types ? o.join_types[i] : 0) != 0) {
+            int32_t failed[2] = { -4, (int32_t) errno };
+            write_all(o.status_w, (const char *) failed, sizeof failed);
+            return 125;
+        }
+        close(o.join_fds[i]);
+    }
     long spawned = jrun_spawn_blob(blob, (int64_t) size, o.ns_flags, o.pid_w, o.go_r, -1, o.err_w);
     free(blob);
     /* Our copies of the container's ends go now, so EOF means what it should. */
@@ -383,6 +416,7 @@ static int run(int argc, char **argv) {
                     int status;
                     pid_t w;
                     while ((w = waitpid(-1, &status, WNOHANG | __WALL)) > 0) {
+                        if (w == helper_pid) helper_pid = 0;   /* its PID is no longer ours to signal */
                         if (w == main_pid && !main_done) {
                             main_done = 1;
                             main_status = status;
@@ -442,8 +476,9 @@ static int run(int argc, char **argv) {
             o.orphaned = 1;
         }
     }
-    /* What lives exactly as long as the container (a network helper's exit pipe) ends now. */
+    /* What lives exactly as long as the container (a network helper, its exit pipe) ends now. */
     for (int i = 0; i < o.nhold; i++) close(o.hold_fds[i]);
+    if (helper_pid > 0) kill(helper_pid, SIGKILL);
     write_exit_file(main_status);
     if (log_fd >= 0) close(log_fd);
     run_cleanup(userns_fd);

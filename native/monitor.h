@@ -10,4 +10,9 @@ int int_arg(const char *s);
 
 int attach(int argc, char **argv);
 
+#include <sys/types.h>
+
+/* Forks the network helper the monitor owns (native/helper.c); its PID, or 0 for none. */
+pid_t fork_helper(char **argv, int nargs, const int *fds, int nfds, int start_fd);
+
 #endif

@@ -13,7 +13,6 @@ import dev.jrun.runtime.RootFs;
 import dev.jrun.runtime.RootfsView;
 import dev.jrun.runtime.StdioMode;
 import dev.jrun.runtime.UserResolver;
-import dev.jrun.store.HostProcesses;
 import dev.jrun.sys.SysException;
 import dev.jrun.sys.Syscalls;
 import dev.jrun.userns.IdMap;
@@ -149,19 +148,10 @@ public final class ContainerExec {
         ProcessDefaults defaults = containers.defaults(c);
         Syscalls sys = engine.sys();
         int pid = c.state().get().pid();
-        int pidfd;
-        try {
-            pidfd = sys.pidfdOpen(pid);
-        } catch (SysException e) {
-            throw new JrunException("container " + c.name() + " ended while jrun exec started: " + e.getMessage(), e);
-        }
+        int pidfd = containers.openMainProcess(c).orElseThrow(() -> new JrunException("container " + c.name()
+                + " ended while jrun exec started"));
         int[] mainPid = null;
         try {
-            // Checked after the pidfd exists: the pidfd names one process for good, and this
-            // says it is the container's, not a later one that reused its PID.
-            if (HostProcesses.startTime(pid) != c.state().get().pidStart()) {
-                throw new JrunException("container " + c.name() + " ended while jrun exec started");
-            }
             ExecPlan plan = plan(request, c, defaults, pid);
             mainPid = sys.pipe();
             int mainPidWriter = mainPid[1];

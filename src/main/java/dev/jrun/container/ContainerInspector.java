@@ -54,6 +54,7 @@ public final class ContainerInspector {
                     mount.put("Destination", m.destination());
                     mount.put("RW", !m.readOnly());
                 }
+                if (d.networkMode() != null) o.putObject("HostConfig").put("NetworkMode", d.networkMode());
                 ArrayNode ports = o.putObject("NetworkSettings").putArray("Ports");
                 d.ports().forEach(ports::add);
                 ObjectNode maps = o.putObject("IDMappings");

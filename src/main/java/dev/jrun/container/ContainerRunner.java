@@ -40,14 +40,16 @@ public final class ContainerRunner {
 
     /**
      * Starts the container with its network helper (pasta, slirp4netns): prepared before the
-     * monitor starts, which holds what ties the helper's life to the container's (slirp4netns's
-     * exit pipe), and attached once the ID maps are written, before the container runs.
+     * monitor starts, which owns what ties the helper's life to the container's (pasta itself,
+     * forked by the monitor; slirp4netns's exit pipe), and attached once the ID maps are written,
+     * before the container runs; or in the namespaces {@code joins} opened (container:, ns:).
      */
     private ContainerStarter.Started startWithNetwork(ContainerStarter starter, LaunchPlan plan, MonitorSpec monitor,
-                                                      boolean detached, ContainerStarter.Created created)
-            throws JrunException {
+                                                      NetworkJoins joins,
+                                                      ContainerStarter.Created created) throws JrunException {
+        monitor = monitor.joining(joins.joins());
         try (NetworkAttacher.Pending net = NetworkAttacher.helpers(engine.sys())
-                .prepare(plan.network().mode(), detached)) {
+                .prepare(plan.network().mode(), plan.network().ports())) {
             ContainerStarter.Created withNetwork = new ContainerStarter.Created() {
                 @Override
                 public void created(int containerPid, int monitorPid) throws JrunException {
@@ -61,7 +63,8 @@ public final class ContainerRunner {
                 }
             };
             try {
-                return starter.start(plan, monitor.holding(net.monitorHolds()), withNetwork);
+                return starter.start(plan, monitor.holding(net.monitorHolds()).starting(net.monitorStarts()),
+                        withNetwork);
             } catch (JrunException | RuntimeException e) {
                 net.abort();
                 throw e;
@@ -92,13 +95,16 @@ public final class ContainerRunner {
             // through, and what `jrun run --rm --rootfs` has always been.
             RunSpec spec = request.spec().withRoot(new RootFs.Directory(request.rootfs().get().toAbsolutePath().normalize()),
                     ContainerDefaults.NONE, request.args(), request.spec().hostname());
-            LaunchPlan plan = engine.planner().plan(spec);
-            engine.volumeSetup().prepare(plan);
-            StartupTiming.ended("planning");
-            ContainerStarter starter = engine.starter();
-            ContainerStarter.Started started = startWithNetwork(starter, plan,
-                    MonitorSpec.attachedOnly(plan.stopTimeoutSeconds()), false, (container, monitor) -> {});
-            throw starter.attach(started, plan.stdio().tty());
+            try (NetworkJoins joins = NetworkJoins.open(engine, spec.network().mode(), spec.usernsRemap())) {
+                spec = spec.withNetwork(spec.network().withMode(joins.mode()));
+                LaunchPlan plan = engine.planner().plan(spec);
+                engine.volumeSetup().prepare(plan);
+                StartupTiming.ended("planning");
+                ContainerStarter starter = engine.starter();
+                ContainerStarter.Started started = startWithNetwork(starter, plan,
+                        MonitorSpec.attachedOnly(plan.stopTimeoutSeconds()), joins, (container, monitor) -> {});
+                throw starter.attach(started, plan.stdio().tty());
+            }
         }
         if (request.image().isEmpty() && request.rootfs().isEmpty()) {
             throw new JrunException("no image: give one (jrun run alpine sh) or a root filesystem (--rootfs DIR)");
@@ -145,7 +151,8 @@ public final class ContainerRunner {
         if (removeOnFailure) Runtime.getRuntime().addShutdownHook(cleanup);
         ContainerStarter.Started started;
         LaunchPlan plan;
-        try {
+        try (NetworkJoins joins = NetworkJoins.open(engine, request.spec().network().mode(),
+                request.spec().usernsRemap())) {
             RootFs root;
             ContainerDefaults defaults;
             if (image != null) {
@@ -162,6 +169,7 @@ public final class ContainerRunner {
             RunSpec spec = request.spec().withRoot(root, defaults, request.args(),
                     request.spec().hostname().or(() -> hostNetwork ? Optional.empty()
                             : Optional.of(id.substring(0, 12))));
+            spec = spec.withNetwork(spec.network().withMode(joins.mode()));
             plan = engine.planner().plan(spec);
             engine.volumeSetup().prepare(plan);
             engine.store().containers().update(area.record().withConfig(plan.argv(), Json.tree(ProcessDefaults.of(plan))));
@@ -173,7 +181,7 @@ public final class ContainerRunner {
                     remove ? List.of("/bin/rm", "-rf", "--", area.dir().toString()) : List.of(),
                     plan.stopTimeoutSeconds(), request.watchParent(), List.of(), MonitorSpec.Relay.CALLER,
                     !area.record().autoRemove() && request.watchParent());
-            started = startWithNetwork(engine.starter(), plan, monitor, detach, (container, monitorPid) ->
+            started = startWithNetwork(engine.starter(), plan, monitor, joins, (container, monitorPid) ->
                     engine.store().containers().writeState(area, new ContainerState(container,
                             HostProcesses.startTime(container), monitorPid, HostProcesses.bootId(),
                             Instant.now().toString())));

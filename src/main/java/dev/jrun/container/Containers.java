@@ -62,23 +62,40 @@ public final class Containers {
      * Returns false when the container is not running.
      */
     public boolean kill(ContainerStatus c, int signal) throws JrunException {
-        if (!c.running()) return false;
+        java.util.Optional<Integer> opened = openMainProcess(c);
+        if (opened.isEmpty()) return false;
         Syscalls sys = engine.sys();
-        int pid = c.state().get().pid();
-        int pidfd;
+        int pidfd = opened.get();
         try {
-            pidfd = sys.pidfdOpen(pid);
-        } catch (SysException e) {
-            return false;   // gone since we looked
-        }
-        try {
-            if (HostProcesses.startTime(pid) != c.state().get().pidStart()) return false;
             return sys.pidfdSignal(pidfd, signal);
         } catch (SysException e) {
             throw new JrunException("send signal " + signal + " to container " + c.name() + ": " + e.getMessage(), e);
         } finally {
             sys.close(pidfd);
         }
+    }
+
+    /**
+     * A pidfd of the container's main process, for signals and setns(2); empty when it is not
+     * running. Checked after the pidfd exists: the pidfd names one process for good, and the
+     * recorded start time says it is the container's, not a later one that reused its PID. The
+     * caller closes it.
+     */
+    public java.util.Optional<Integer> openMainProcess(ContainerStatus c) {
+        if (!c.running()) return java.util.Optional.empty();
+        Syscalls sys = engine.sys();
+        int pid = c.state().get().pid();
+        int pidfd;
+        try {
+            pidfd = sys.pidfdOpen(pid);
+        } catch (SysException e) {
+            return java.util.Optional.empty();   // gone since we looked
+        }
+        if (HostProcesses.startTime(pid) != c.state().get().pidStart()) {
+            sys.close(pidfd);
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(pidfd);
     }
 
     /**

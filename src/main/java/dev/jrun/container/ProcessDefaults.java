@@ -6,12 +6,13 @@ import java.util.List;
 /**
  * What a container's processes get, kept in its record for {@code jrun exec} and shown by
  * {@code jrun inspect}: the environment, working directory and identity of its command, the
- * capabilities it lost, its stop signal, and the ID maps of its user namespace.
+ * capabilities it lost, its stop signal, the ID maps of its user namespace, its published ports
+ * and its network mode as podman spells it (null in records written before it was kept).
  */
 public record ProcessDefaults(List<String> env, String workdir, long uid, long gid, List<Long> groups,
                               List<Integer> droppedCapabilities, int stopSignal, String uidMap, String gidMap,
                               boolean setgroupsAllowed, List<Mount> mounts, byte[] seccompBpf, String seccompSource,
-                              boolean noNewPrivileges, List<String> ports) {
+                              boolean noNewPrivileges, List<String> ports, String networkMode) {
     /** A volume as inspect shows it. */
     public record Mount(String source, String destination, boolean readOnly) {}
 
@@ -32,7 +33,8 @@ public record ProcessDefaults(List<String> env, String workdir, long uid, long g
                         .toList(),
                 plan.security().seccomp().map(f -> f.program().bpf()).orElse(null),
                 plan.security().seccomp().map(f -> f.source()).orElse(null), plan.security().noNewPrivileges(),
-                plan.network().ports().stream().map(ProcessDefaults::published).toList());
+                plan.network().ports().stream().map(ProcessDefaults::published).toList(),
+                plan.network().mode().spelling());
     }
 
     /** A published port as podman's ps shows it: 0.0.0.0:8080->80/tcp (ranges one by one). */

@@ -138,7 +138,7 @@ public final class ContainerScript {
         // so they are made now, detached, and attached below.
         int procSlot = detachedMount("proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         int sysSlot;
-        if (plan.network().newNamespace()) {
+        if (plan.network().ownSysfs()) {
             sysSlot = detachedMount("sysfs",
                     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
         } else {
@@ -189,7 +189,7 @@ public final class ContainerScript {
 
         // 9. /sys, read-only either way.
         ops.add(new Op.Mkdir("/sys", 0555, Op.IGNORE_EEXIST));
-        attach(sysSlot, "/sys", plan.network().newNamespace() ? "a new sysfs" : "the host's /sys");
+        attach(sysSlot, "/sys", plan.network().ownSysfs() ? "a new sysfs" : "the host's /sys");
 
         // 10. A new network namespace starts with loopback down.
         if (plan.network().newNamespace()) loopbackUp();

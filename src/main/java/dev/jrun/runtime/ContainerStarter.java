@@ -33,6 +33,8 @@ public final class ContainerStarter {
     private static final int STARTED = -2;
     /** The monitor's status report when clone itself failed; {errno} follows. */
     private static final int CLONE_FAILED = -3;
+    /** The monitor's status report when it could not enter a namespace to join (--join); {errno} follows. */
+    private static final int JOIN_FAILED = -4;
 
     private final Syscalls sys;
     private final IdMapWriter maps;
@@ -69,8 +71,13 @@ public final class ContainerStarter {
 
     /** Starts a container from its plan. */
     public Started start(LaunchPlan plan, MonitorSpec spec, Created created) throws JrunException {
-        return start((fds, extra) -> ContainerScript.compile(plan, fds), ContainerScript.namespaceFlags(plan),
-                plan.userNamespace(), plan.stdio(), spec, List.of(), -1, created);
+        long flags = ContainerScript.namespaceFlags(plan);
+        // What the monitor enters is not made anew (--network container:, ns:). Created inside a
+        // user namespace that exists and is mapped already, the container has no ID maps to write.
+        for (MonitorSpec.Join j : spec.joins()) flags &= ~j.types();
+        return start((fds, extra) -> ContainerScript.compile(plan, fds), flags,
+                (flags & CLONE_NEWUSER) != 0 ? plan.userNamespace() : null, plan.stdio(), spec, List.of(), -1,
+                created);
     }
 
     /**
@@ -133,7 +140,8 @@ public final class ContainerStarter {
             }
         }
         if (spec.attached() && interactive) args.option("--stdin-from", d.pass(spec.relay().stdin()));
-        if (!spec.cleanup().isEmpty()) {
+        // The cleanup runs in the container's user namespace; a monitor that joined one is in it already.
+        if (!spec.cleanup().isEmpty() && !spec.joinsUserNamespace()) {
             int[] ns = d.socketPair();
             cUserns = args.containerSide(null, d.give(ns[1]));
             args.option("--ns-socket", d.give(ns[0]));
@@ -148,6 +156,16 @@ public final class ContainerStarter {
         List<Integer> extraTargets = new ArrayList<>();
         for (int fd : extraFds) extraTargets.add(args.containerSide(null, d.pass(fd)));
         for (int fd : spec.held()) args.option("--hold", d.pass(fd));
+        if (spec.helper().isPresent()) {
+            dev.jrun.runtime.network.HelperLaunch h = spec.helper().get();
+            for (String a : h.argv()) args.option("--helper-arg", a);
+            for (int fd : h.fds()) args.option("--helper-fd", d.pass(fd));
+            args.option("--helper-start", d.pass(h.startFd()));
+        }
+        for (MonitorSpec.Join j : spec.joins()) {
+            args.option("--join", d.pass(j.fd()));
+            args.option("--join-type", j.types());
+        }
         spec.log().ifPresent(p -> args.option("--log", p.toString()));
         spec.exitFile().ifPresent(p -> args.option("--exit-file", p.toString()));
         args.option("--stop-timeout", spec.stopTimeoutSeconds());
@@ -207,6 +225,12 @@ public final class ContainerStarter {
         }
         reap(monitorPid);
         if (report[0] == CLONE_FAILED) throw UserNamespaceErrors.cloneFailed(report[1], sys.strerror(report[1]));
+        if (report[0] == JOIN_FAILED) {
+            String what = spec.joins().stream().map(MonitorSpec.Join::what).distinct()
+                    .collect(java.util.stream.Collectors.joining(" and "));
+            throw new JrunException("join " + what + ": " + sys.strerror(report[1]) + " (setns(2)); if it ended "
+                    + "meanwhile, start it again");
+        }
         throw SetupErrors.failure(containerOps, report[0], report[1], sys.strerror(report[1]));
     }
 

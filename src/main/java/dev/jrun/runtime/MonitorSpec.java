@@ -20,13 +20,59 @@ import java.util.Optional;
  * @param relay       the JVM's descriptors an attached monitor relays to and from
  * @param cleanupOnlyIfParentGone run {@code cleanup} only when the JVM ended first (a library's
  *                    container: the JVM removes it itself, but must not leave it behind on kill -9)
+ * @param joins       namespaces the monitor enters, in order, before it clones the container
+ *                    (--network container:, ns:); their descriptors stay the caller's
+ * @param helper      a network helper the monitor forks before the container and owns (pasta)
  */
 public record MonitorSpec(boolean attached, Optional<Path> log, Optional<Path> exitFile, List<String> cleanup,
                           int stopTimeoutSeconds, boolean watchParent, List<Integer> held, Relay relay,
-                          boolean cleanupOnlyIfParentGone) {
+                          boolean cleanupOnlyIfParentGone, List<Join> joins,
+                          Optional<dev.jrun.runtime.network.HelperLaunch> helper) {
     public MonitorSpec {
         cleanup = List.copyOf(cleanup);
         held = List.copyOf(held);
+        joins = List.copyOf(joins);
+    }
+
+    /** Nothing joined, no helper of the monitor's own. */
+    public MonitorSpec(boolean attached, Optional<Path> log, Optional<Path> exitFile, List<String> cleanup,
+                       int stopTimeoutSeconds, boolean watchParent, List<Integer> held, Relay relay,
+                       boolean cleanupOnlyIfParentGone, List<Join> joins) {
+        this(attached, log, exitFile, cleanup, stopTimeoutSeconds, watchParent, held, relay, cleanupOnlyIfParentGone,
+                joins, Optional.empty());
+    }
+
+    /** The same, with a network helper the monitor forks and owns (pasta). */
+    public MonitorSpec starting(Optional<dev.jrun.runtime.network.HelperLaunch> launch) {
+        return new MonitorSpec(attached, log, exitFile, cleanup, stopTimeoutSeconds, watchParent, held, relay,
+                cleanupOnlyIfParentGone, joins, launch.or(() -> helper));
+    }
+
+    /** Nothing joined: the container's namespaces are all new. */
+    public MonitorSpec(boolean attached, Optional<Path> log, Optional<Path> exitFile, List<String> cleanup,
+                       int stopTimeoutSeconds, boolean watchParent, List<Integer> held, Relay relay,
+                       boolean cleanupOnlyIfParentGone) {
+        this(attached, log, exitFile, cleanup, stopTimeoutSeconds, watchParent, held, relay, cleanupOnlyIfParentGone,
+                List.of());
+    }
+
+    /**
+     * setns(2) of {@code fd} (a namespace file or a pidfd) for the CLONE_NEW* {@code types}.
+     * {@link #what} names it in an error.
+     */
+    public record Join(int fd, long types, String what) {}
+
+    /** The same, entering {@code more} before the container is cloned. */
+    public MonitorSpec joining(List<Join> more) {
+        List<Join> all = new java.util.ArrayList<>(joins);
+        all.addAll(more);
+        return new MonitorSpec(attached, log, exitFile, cleanup, stopTimeoutSeconds, watchParent, held, relay,
+                cleanupOnlyIfParentGone, all, helper);
+    }
+
+    /** Whether the monitor enters an existing user namespace (the container then gets no new one). */
+    public boolean joinsUserNamespace() {
+        return joins.stream().anyMatch(j -> (j.types() & dev.jrun.sys.Linux.CLONE_NEWUSER) != 0);
     }
 
     /** Attached to jrun's own standard streams (or not attached), cleanup always, nothing held. */
@@ -40,7 +86,7 @@ public record MonitorSpec(boolean attached, Optional<Path> log, Optional<Path> e
         List<Integer> all = new java.util.ArrayList<>(held);
         all.addAll(fds);
         return new MonitorSpec(attached, log, exitFile, cleanup, stopTimeoutSeconds, watchParent, all, relay,
-                cleanupOnlyIfParentGone);
+                cleanupOnlyIfParentGone, joins, helper);
     }
 
     /**

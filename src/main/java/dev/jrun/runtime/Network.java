@@ -36,4 +36,9 @@ public record Network(NetworkMode mode, List<PortMapping> ports, boolean publish
     public boolean newNamespace() {
         return mode.newNamespace();
     }
+
+    /** Whether the container mounts a sysfs of its own network namespace (else the host's /sys is bound). */
+    public boolean ownSysfs() {
+        return mode.ownSysfs();
+    }
 }

@@ -55,6 +55,13 @@ public record RunSpec(
                 passwd, passwdEntry);
     }
 
+    /** The same request on another network (--network container: and ns: once opened). */
+    public RunSpec withNetwork(Network other) {
+        return new RunSpec(rootfs, image, command, entrypoint, env, envFiles, workdir, user, hostname, readOnly, volumes,
+                other, tty, interactive, usernsRemap, stopTimeoutSeconds, security, mounts, tmpfs, readOnlyTmpfs,
+                passwd, passwdEntry);
+    }
+
     /** A request with podman's defaults for --mount, --tmpfs, --read-only-tmpfs and the --passwd options. */
     public RunSpec(RootFs rootfs, ContainerDefaults image, List<String> command, Optional<List<String>> entrypoint,
                    List<String> env, List<Path> envFiles, Optional<String> workdir, Optional<String> user,

@@ -79,7 +79,7 @@ final class SecurityPlanner {
         // With the host's network the host's /sys is bound in, not a new sysfs; podman then also
         // hides /sys/kernel (seen with podman 4.3 + runc, rootless --network host).
         List<String> dirs = new ArrayList<>(LaunchPlanner.MASKED_DIRECTORIES);
-        if (!network.newNamespace()) dirs.add("/sys/kernel");
+        if (!network.ownSysfs()) dirs.add("/sys/kernel");
         List<String> maskedDirs = privileged ? List.of() : unmasked(dirs, unmasks);
         List<String> readOnly = privileged ? List.of() : unmasked(LaunchPlanner.READ_ONLY_PATHS, unmasks);
 

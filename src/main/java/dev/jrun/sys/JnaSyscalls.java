@@ -264,6 +264,19 @@ public final class JnaSyscalls implements Syscalls {
     private static final int O_NONBLOCK = 04000;
 
     @Override
+    public int[] nsIoctl(int fd, long request) throws SysException {
+        short[] value = new short[2];   // a uid_t for NS_GET_OWNER_UID; the others ignore it
+        try {
+            int r = Libc.ioctl(fd, request, value);
+            int written = java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder())
+                    .putShort(value[0]).putShort(value[1]).getInt(0);
+            return new int[] {r, written};
+        } catch (LastErrorException e) {
+            throw error("ioctl " + Long.toHexString(request), e);
+        }
+    }
+
+    @Override
     public int dup(int fd) throws SysException {
         try {
             return Libc.fcntl(fd, F_DUPFD_CLOEXEC, 3);

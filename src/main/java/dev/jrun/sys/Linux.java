@@ -88,6 +88,7 @@ public final class Linux {
 
     // errno
     public static final int EPERM = 1;
+    public static final int EAGAIN = 11;
     public static final int ENOENT = 2;
     public static final int ESRCH = 3;
     public static final int EINTR = 4;

@@ -104,6 +104,13 @@ public interface Syscalls {
     SeccompProgram compileSeccomp(SeccompRules rules) throws SysException;
 
     /**
+     * ioctl(fd, request, &value) for the requests of ioctl_ns(2) (NS_GET_USERNS, NS_GET_NSTYPE,
+     * NS_GET_OWNER_UID): {the call's result (a new close-on-exec descriptor, a CLONE_NEW* type,
+     * or 0), the 32-bit value it wrote (the owner's UID) or 0}.
+     */
+    int[] nsIoctl(int fd, long request) throws SysException;
+
+    /**
      * Loads and links what a launch calls, ahead of its first use ({@link SyscallsFactory#preload}
      * does it on a second thread while the command line is parsed). Nothing observable happens.
      */

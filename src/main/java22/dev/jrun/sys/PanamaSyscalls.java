@@ -488,6 +488,20 @@ public final class PanamaSyscalls implements Syscalls {
     }
 
     @Override
+    public int[] nsIoctl(int fd, long request) throws SysException {
+        try (Call c = new Call()) {
+            MemorySegment value = c.arena.allocate(JAVA_INT);   // a uid_t for NS_GET_OWNER_UID
+            int r = (int) kernel(c, Nr.IOCTL, fd, request, value.address(), 0);
+            if (r < 0) throw error("ioctl " + Long.toHexString(request), c.errno());
+            return new int[] {r, value.get(JAVA_INT, 0)};
+        } catch (SysException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw unexpected(t);
+        }
+    }
+
+    @Override
     public int dup(int fd) throws SysException {
         try (Call c = new Call()) {
             int r = (int) kernel(c, Nr.FCNTL, fd, F_DUPFD_CLOEXEC, 3, 0);

@@ -58,7 +58,7 @@ class NetworkIT {
     /** pasta and slirp4netns processes of the test user. */
     private static List<String> helpers() {
         return TestInstall.processesOf("alice").stream()
-                .filter(p -> p.contains("/usr/bin/pasta") || p.contains("slirp4netns --configure")).toList();
+                .filter(p -> p.matches("\\s*[0-9]+ (/usr/bin/pasta|\\S*slirp4netns) .*")).toList();
     }
 
     private static Host.Result jrun(String... args) {
@@ -124,23 +124,39 @@ class NetworkIT {
     }
 
     @Test
-    void aDetachedContainerGetsSlirp4netnsWhichEndsWithIt() throws Exception {
+    void aDetachedContainerGetsPastaWhichEndsWithItsMonitor() throws Exception {
         Path www = site("detached\n");
         int port = freePort();
         try {
-            Host.Result started = jrun("run", "-d", "--rm", "-p", port + ":8080", "-v", www + ":/data:ro", "--rootfs",
-                    rootfs, "httpd", "-f", "-p", "8080", "-h", "/data");
+            Host.Result started = jrun("run", "-d", "--name", "net-d", "-p", port + ":8080", "-v", www + ":/data:ro",
+                    "--rootfs", rootfs, "httpd", "-f", "-p", "8080", "-h", "/data");
             assertEquals(0, started.exit(), started.describe());
-            String id = started.out().strip();
             assertEquals("detached\n", fetch("http://127.0.0.1:" + port + "/index.html", null));
-            assertTrue(helpers().stream().anyMatch(p -> p.contains("slirp4netns")), "-d picks slirp4netns: " + helpers());
-            Host.Result killed = jrun("kill", id);
-            assertEquals(0, killed.exit(), killed.describe());
-            assertTrue(waitUntil(() -> helpers().isEmpty(), 5000), "the helper outlived the container: " + helpers());
-            Host.Result pasta = jrun("run", "-d", "--network", "pasta", "--rootfs", rootfs, "true");
-            assertEquals(125, pasta.exit(), pasta.describe());
-            assertTrue(pasta.err().contains("not yet"), pasta.describe());
+            assertTrue(helpers().size() == 1 && helpers().get(0).contains("/usr/bin/pasta"),
+                    "-d picks pasta, as podman: " + helpers());
+            // stop, start again, rm -f: the helper goes with the container each time.
+            assertEquals(0, jrun("stop", "-t", "1", "net-d").exit());
+            assertTrue(waitUntil(() -> helpers().isEmpty(), 5000), "pasta outlived stop: " + helpers());
+            assertEquals(0, jrun("start", "net-d").exit());
+            assertEquals("detached\n", fetch("http://127.0.0.1:" + port + "/index.html", null));
+            assertEquals(0, jrun("rm", "-f", "net-d").exit());
+            assertTrue(waitUntil(() -> helpers().isEmpty(), 5000), "pasta outlived rm -f: " + helpers());
+            // The monitor killed with SIGKILL: the kernel ends pasta (its parent-death signal).
+            for (String helper : List.of("pasta", "slirp4netns")) {
+                Host.Result again = jrun("run", "-d", "--name", "net-d", "--network", helper, "-p", port + ":8080",
+                        "-v", www + ":/data:ro", "--rootfs", rootfs, "httpd", "-f", "-p", "8080", "-h", "/data");
+                assertEquals(0, again.exit(), again.describe());
+                assertEquals("detached\n", fetch("http://127.0.0.1:" + port + "/index.html", null));
+                assertEquals(1, helpers().size(), helpers().toString());
+                String monitor = jrun("inspect", "net-d").out().replace(" ", "")
+                        .replaceAll("(?s).*\"ConmonPid\":([0-9]+).*", "$1");
+                assertTrue(monitor.matches("[0-9]+"), monitor);
+                Host.check("kill", "-KILL", monitor);
+                assertTrue(waitUntil(() -> helpers().isEmpty(), 5000), helper + " outlived its monitor: " + helpers());
+                jrun("rm", "-f", "net-d");
+            }
         } finally {
+            jrun("rm", "-f", "net-d");
             Host.check("rm", "-rf", www.toString());
         }
     }
@@ -249,6 +265,144 @@ class NetworkIT {
         Host.Result injected = jrun("run", "--network", "pasta:--runas,0", "--rootfs", rootfs, "true");
         assertEquals(125, injected.exit(), injected.describe());
         assertTrue(injected.err().contains("is not accepted"), injected.describe());
+    }
+
+    @Test
+    void aContainerSharesAnothersNetworkWhileItRuns() throws Exception {
+        Path www = site("shared\n");
+        try {
+            Host.Result a = jrun("run", "-d", "--name", "net-a", "--add-host", "db.test:10.1.2.3", "-v",
+                    www + ":/data:ro", "--rootfs", rootfs, "httpd", "-f", "-p", "8080", "-h", "/data");
+            assertEquals(0, a.exit(), a.describe());
+            String id = a.out().strip();
+            String look = "ls /sys/class/net; ip -4 addr show | sed -n 's/.*inet \\([0-9./]*\\).*/\\1/p'";
+            Host.Result inA = jrun("exec", "net-a", "sh", "-c", look);
+            assertEquals(0, inA.exit(), inA.describe());
+            String get = "for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://127.0.0.1:8080/index.html && break; "
+                    + "sleep 0.2; done; ";
+            Host.Result b = jrun("run", "--rm", "--network", "container:net-a", "--hostname", "joiner", "--rootfs",
+                    rootfs, "sh", "-c", get + look + "; echo ---; hostname; cat /etc/hosts");
+            assertEquals(0, b.exit(), b.describe());
+            // B reaches A's server on their common loopback and sees A's interfaces and addresses.
+            assertTrue(inA.out().contains("lo\n") && inA.out().lines().count() > 2, inA.describe());
+            assertTrue(b.out().startsWith("shared\n" + inA.out() + "---\njoiner\n"), b.describe() + "\nA: " + inA.out());
+            assertTrue(b.out().contains("10.1.2.3\tdb.test\n") && b.out().contains("127.0.0.1\tjoiner\n"),
+                    "A's /etc/hosts and B's hostname: " + b.describe());
+            Host.Result detached = jrun("run", "-d", "--name", "net-b", "--network", "container:" + id.substring(0, 12),
+                    "--rootfs", rootfs, "sleep", "600");
+            assertEquals(0, detached.exit(), detached.describe());
+            Host.Result mode = jrun("inspect", "net-b");
+            assertTrue(mode.out().replace(" ", "").contains("\"NetworkMode\":\"container:" + id + "\""),
+                    mode.describe());
+            // Podman's conflicts: the name service is A's; published ports are discarded.
+            Host.Result dns = jrun("run", "--rm", "--network", "container:net-a", "--dns", "192.0.2.1", "--rootfs",
+                    rootfs, "true");
+            assertEquals(125, dns.exit(), dns.describe());
+            assertTrue(dns.err().contains("conflicting options"), dns.describe());
+            // A ends: B keeps the namespace, with A's helper gone only loopback is left (as podman).
+            assertEquals(0, jrun("rm", "-f", "net-a").exit());
+            assertTrue(waitUntil(() -> helpers().isEmpty(), 5000), "A's helper outlived A: " + helpers());
+            Host.Result left = jrun("exec", "net-b", "ls", "/sys/class/net");
+            assertEquals("lo\n", left.out(), left.describe());
+            // A stopped or unknown target: jrun's error, naming it and what to do.
+            Host.Result stopped = jrun("run", "-d", "--name", "net-c", "--rootfs", rootfs, "true");
+            assertEquals(0, stopped.exit(), stopped.describe());
+            assertEquals(0, jrun("wait", "net-c").exit());
+            Host.Result toStopped = jrun("run", "--rm", "--network", "container:net-c", "--rootfs", rootfs, "true");
+            assertEquals(125, toStopped.exit(), toStopped.describe());
+            assertTrue(toStopped.err().contains("net-c is not running") && toStopped.err().contains("jrun start net-c"),
+                    toStopped.describe());
+            Host.Result unknown = jrun("run", "--rm", "--net", "container:no-such-ctr", "--rootfs", rootfs, "true");
+            assertEquals(125, unknown.exit(), unknown.describe());
+            assertTrue(unknown.err().contains("no-such-ctr"), unknown.describe());
+        } finally {
+            for (String name : List.of("net-a", "net-b", "net-c")) jrun("rm", "-f", name);
+            Host.check("rm", "-rf", www.toString());
+        }
+    }
+
+    @Test
+    void nsPathEntersANamespaceOfTheCallersOwnUserNamespacesOnly() throws Exception {
+        Host.Result self = jrun("run", "--rm", "--network", "ns:/proc/self/ns/net", "--rootfs", rootfs, "true");
+        assertEquals(125, self.exit(), self.describe());
+        assertTrue(self.err().contains("--network host"), "the host's namespace points at --network host: "
+                + self.describe());
+        Host.Result notNet = jrun("run", "--rm", "--network", "ns:/proc/self/ns/user", "--rootfs", rootfs, "true");
+        assertEquals(125, notNet.exit(), notNet.describe());
+        assertTrue(notNet.err().contains("not a network namespace"), notNet.describe());
+        // A network namespace alice made with unshare, with her full map, holding a listener.
+        Process holder = new ProcessBuilder(List.of("runuser", "-u", "alice", "--", "unshare", "--map-auto",
+                "--map-root-user", "--net", "sh", "-c", "ip link set lo up && echo $$ && echo from-the-namespace "
+                        + "| exec /bin/busybox nc -l -p 7070")).start();
+        try {
+            String pid = firstLine(holder);
+            Host.Result in = jrun("run", "--rm", "--network", "ns:/proc/" + pid + "/ns/net", "--rootfs", rootfs, "sh",
+                    "-c", "ls /sys/class/net; nc 127.0.0.1 7070 </dev/null");
+            assertEquals(0, in.exit(), in.describe());
+            assertEquals("lo\nfrom-the-namespace\n", in.out(), in.describe());
+        } finally {
+            holder.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            holder.destroyForcibly();
+            holder.waitFor();
+        }
+        // unshare -r's namespace maps one ID and denies setgroups: refused, saying why.
+        Process single = new ProcessBuilder(List.of("runuser", "-u", "alice", "--", "unshare", "-Urn", "sh", "-c",
+                "echo $$; exec sleep 60")).start();
+        try {
+            String pid = firstLine(single);
+            Host.Result denied = jrun("run", "--rm", "--network", "ns:/proc/" + pid + "/ns/net", "--rootfs", rootfs,
+                    "true");
+            assertEquals(125, denied.exit(), denied.describe());
+            assertTrue(denied.err().contains("denies setgroups"), denied.describe());
+        } finally {
+            single.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            single.destroyForcibly();
+            single.waitFor();
+        }
+    }
+
+    @Test
+    void containersConfChoosesTheDefaultNetwork() throws Exception {
+        Path dir = Files.createTempDirectory("jrun-it-conf-");
+        try {
+            Path conf = dir.resolve("containers.conf");
+            Host.check("chmod", "a+rx", dir.toString());
+            String look = "ls /sys/class/net | tr '\\n' ' '";
+            // podman 4.4+'s [network] default_rootless_network_cmd, and slirp4netns's default options.
+            Files.writeString(conf, "[network]\ndefault_rootless_network_cmd = \"slirp4netns\"\n"
+                    + "[engine]\nnetwork_cmd_options = [\"mtu=1400\"]\n");
+            Host.check("chmod", "a+r", conf.toString());
+            Host.Result slirp = TestInstall.jrun("alice", java.util.Map.of("CONTAINERS_CONF", conf.toString()), "run",
+                    "--rm", "--rootfs", rootfs, "sh", "-c", look + "; cat /sys/class/net/tap0/mtu");
+            assertEquals("lo tap0 1400\n", slirp.out(), slirp.describe());
+            // [containers] netns, as Debian 12's containers.conf spells it.
+            Files.writeString(conf, "[containers]\nnetns = \"none\"\n");
+            Host.Result none = TestInstall.jrun("alice", java.util.Map.of("CONTAINERS_CONF", conf.toString()), "run",
+                    "--rm", "--rootfs", rootfs, "sh", "-c", look);
+            assertEquals("lo ", none.out(), none.describe());
+        } finally {
+            Host.check("rm", "-rf", dir.toString());
+        }
+    }
+
+    @Test
+    void withNeitherHelperInstalledTheHostsNetworkIsUsedWithOneWarning() {
+        // The helpers hidden from jrun's view only (a mount namespace of root's: /dev/null is no program).
+        List<String> cmd = new java.util.ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh",
+                "-c", "mount --bind /dev/null /usr/bin/pasta && mount --bind /dev/null /usr/bin/slirp4netns && "
+                        + "exec \"$@\"", "sh"));
+        cmd.addAll(TestInstall.command("alice", "run", "--rm", "--rootfs", rootfs, "ls", "/sys/class/net"));
+        Host.Result r = Host.run(cmd, TestInstall.dir().toFile(), 120);
+        assertEquals(0, r.exit(), r.describe());
+        assertTrue(r.out().contains("lo\n") && r.out().lines().count() > 1, "the host's interfaces: " + r.describe());
+        assertEquals(1, r.err().split("neither pasta nor slirp4netns is installed", -1).length - 1, r.describe());
+        assertTrue(r.err().contains("apt-get install passt"), r.describe());
+    }
+
+    private static String firstLine(Process p) throws IOException {
+        String line = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream())).readLine();
+        assertTrue(line != null && line.matches("[0-9]+"), "the namespace's holder printed its PID: " + line);
+        return line;
     }
 
     /** GET {@code url} until the container answers (its helper and server need a moment); jrun may be null. */

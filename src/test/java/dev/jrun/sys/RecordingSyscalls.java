@@ -191,6 +191,12 @@ public final class RecordingSyscalls implements Syscalls {
     @Override public boolean hasXattr(String path, String name) { return fileCapabilities; }
 
     @Override
+    public synchronized int[] nsIoctl(int fd, long request) {
+        calls.add("ioctl " + fd + " " + Long.toHexString(request));
+        return new int[] {0, 0};
+    }
+
+    @Override
     public synchronized int dup(int fd) {
         int copy = nextFd++;
         calls.add("dup " + fd + " = " + copy);

@@ -14,14 +14,15 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A network helper (pasta, slirp4netns) started by jrun's own spawn primitive, so that it gets
- * exactly the descriptors it is given (stdin and stdout /dev/null, stderr a pipe jrun reads,
- * then {@code childFds} as 3, 4, ...) and nothing of the JVM's.
+ * A network helper that the JVM starts (slirp4netns; pasta is jrun-monitor's, see
+ * {@link HelperLaunch}) by jrun's own spawn primitive, so that it gets exactly the descriptors it
+ * is given (stdin and stdout /dev/null, stderr a pipe jrun reads, then {@code childFds} as 3, 4,
+ * ...) and nothing of the JVM's.
  *
- * <p>Its lifetime: with {@code dieWithJrun} it gets PR_SET_PDEATHSIG(SIGKILL), so it dies with
- * jrun, also on kill -9. prctl(2): the signal comes when the <em>thread</em> that created the
- * child ends, not the process; so a thread of its own spawns it and then waits for it, and lives
- * exactly as long as the helper. {@link #stop} ends it and reaps it.
+ * <p>Its lifetime is tied to a descriptor it was given (slirp4netns's --exit-fd), not to the
+ * JVM: it gets no parent-death signal, which would also come when the JVM execs the monitor's
+ * attach side (its other threads end, prctl(2)). A thread of its own spawns it and reaps it;
+ * {@link #stop} ends it.
  */
 final class HelperProcess {
     private static final int OUTPUT_LIMIT = 8192;
@@ -41,16 +42,11 @@ final class HelperProcess {
     /**
      * Starts {@code argv} (argv[0] an absolute path); returns once it runs. {@code childFds} are
      * jrun's descriptors the helper gets as 3, 4, ...; jrun keeps its own copies.
-     *
-     * @param dieWithJrun set PR_SET_PDEATHSIG(SIGKILL): for a helper that has no descriptor to
-     *     tie its life to (pasta). Not for one that has (slirp4netns's --exit-fd): the death
-     *     signal would also come when the JVM execs a monitor (its other threads end), while the
-     *     descriptor can be handed over.
      */
-    static HelperProcess start(Syscalls sys, String name, List<String> argv, List<Integer> childFds,
-                               boolean dieWithJrun) throws JrunException {
+    static HelperProcess start(Syscalls sys, String name, List<String> argv, List<Integer> childFds)
+            throws JrunException {
         HelperProcess helper = new HelperProcess(sys, name);
-        Thread parent = new Thread(() -> helper.spawnAndReap(argv, childFds, dieWithJrun), "jrun-" + name);
+        Thread parent = new Thread(() -> helper.spawnAndReap(argv, childFds), "jrun-" + name);
         parent.setDaemon(true);
         parent.start();
         try {
@@ -63,21 +59,6 @@ final class HelperProcess {
             helper.stop();
             throw new JrunException("start " + name + ": interrupted", e);
         }
-        return helper;
-    }
-
-    /**
-     * Starts the helper from the calling thread with PR_SET_PDEATHSIG(SIGKILL), so that it lives
-     * as long as this thread, also through an execve(2) this thread makes; a daemon thread reaps it.
-     */
-    static HelperProcess startHere(Syscalls sys, String name, List<String> argv, List<Integer> childFds)
-            throws JrunException {
-        HelperProcess helper = new HelperProcess(sys, name);
-        int pid = helper.spawn(argv, childFds, true);
-        helper.started.complete(pid);
-        Thread reaper = new Thread(() -> helper.reap(pid), "jrun-" + name + "-reaper");
-        reaper.setDaemon(true);
-        reaper.start();
         return helper;
     }
 
@@ -148,10 +129,10 @@ final class HelperProcess {
         if (!reaped && !exited.isDone()) sys.kill(started.join(), signal);
     }
 
-    private void spawnAndReap(List<String> argv, List<Integer> childFds, boolean dieWithJrun) {
+    private void spawnAndReap(List<String> argv, List<Integer> childFds) {
         int pid;
         try {
-            pid = spawn(argv, childFds, dieWithJrun);
+            pid = spawn(argv, childFds);
         } catch (JrunException e) {
             started.completeExceptionally(e);
             exited.complete(-1);
@@ -176,10 +157,10 @@ final class HelperProcess {
         exited.complete(status);
     }
 
-    private int spawn(List<String> argv, List<Integer> childFds, boolean dieWithJrun) throws JrunException {
+    private int spawn(List<String> argv, List<Integer> childFds) throws JrunException {
         ChildProgram.Started child;
         try {
-            child = ChildProgram.start(sys, argv, childFds, false, dieWithJrun);
+            child = ChildProgram.start(sys, argv, childFds, false, false);
         } catch (SysException e) {
             throw new JrunException("start " + name + " (" + argv.get(0) + "): " + e.getMessage()
                     + "; is " + argv.get(0) + " installed and executable?", e);

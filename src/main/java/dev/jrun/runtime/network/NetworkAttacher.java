@@ -14,13 +14,10 @@ import java.util.List;
 @FunctionalInterface
 public interface NetworkAttacher {
     /** Attaches nothing (tests, modes without a helper). */
-    NetworkAttacher NONE = (mode, detached) -> Pending.NOTHING;
+    NetworkAttacher NONE = (mode, ports) -> Pending.NOTHING;
 
-    /**
-     * @param detached the container runs on after this JVM (run -d): nothing tied to the JVM may
-     *     keep its network alive
-     */
-    Pending prepare(NetworkMode mode, boolean detached) throws JrunException;
+    /** @param ports the published ports, their host ports chosen */
+    Pending prepare(NetworkMode mode, List<PortMapping> ports) throws JrunException;
 
     /** One container's network between prepare and attach. */
     interface Pending extends AutoCloseable {
@@ -46,6 +43,11 @@ public interface NetworkAttacher {
          */
         List<Integer> monitorHolds();
 
+        /** A helper the container's monitor forks and owns (pasta), started by {@link #attach}. */
+        default java.util.Optional<HelperLaunch> monitorStarts() {
+            return java.util.Optional.empty();
+        }
+
         /** Starts the helper for the container's first process {@code pid} (jrun's PID namespace). */
         void attach(List<PortMapping> ports, int pid) throws JrunException;
 
@@ -59,8 +61,8 @@ public interface NetworkAttacher {
 
     /** The real helpers: pasta(1) and slirp4netns(1). */
     static NetworkAttacher helpers(Syscalls sys) {
-        return (mode, detached) -> {
-            if (mode instanceof NetworkMode.Pasta p) return PastaHelper.prepare(sys, p, detached);
+        return (mode, ports) -> {
+            if (mode instanceof NetworkMode.Pasta p) return PastaHelper.prepare(sys, p, ports);
             if (mode instanceof NetworkMode.Slirp4netns s) return Slirp4netnsHelper.prepare(sys, s);
             return Pending.NOTHING;
         };

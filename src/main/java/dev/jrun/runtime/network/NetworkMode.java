@@ -18,7 +18,7 @@ public sealed interface NetworkMode {
 
     /**
      * No --network given: containers.conf(5) and the installed helpers decide. {@code detached}
-     * (run -d): a helper that can outlive jrun is preferred (slirp4netns, tied to the monitor).
+     * (run -d) no longer changes the choice: every helper is tied to the container's monitor.
      */
     record Default(boolean detached) implements NetworkMode {
         public Default() {
@@ -52,9 +52,44 @@ public sealed interface NetworkMode {
     /** Another container's network namespace. */
     record Container(String nameOrId) implements NetworkMode {}
 
+    /**
+     * An existing network namespace the container is created in ({@link Container}, {@link Namespace}
+     * once the caller has opened it): jrun-monitor enters it, and with {@code inOwner} first the
+     * user namespace that owns it, before it clones the container (MonitorSpec.joins).
+     *
+     * @param spelling   podman's NetworkMode: container:ID or ns:PATH
+     * @param inOwner    the container is created in the namespace's owning user namespace, so it
+     *                   may mount a sysfs that shows the namespace's interfaces
+     * @param hosts      the container's /etc/hosts as the target has it (container:); empty: made
+     *                   as for a network of its own
+     * @param resolvConf the same for /etc/resolv.conf; empty: the host's
+     */
+    record Joined(String spelling, boolean inOwner, java.util.Optional<String> hosts,
+                  java.util.Optional<String> resolvConf) implements NetworkMode {}
+
     /** Whether the container gets a network namespace of its own (and so its own sysfs, loopback). */
     default boolean newNamespace() {
         return this instanceof None || this instanceof Pasta || this instanceof Slirp4netns;
+    }
+
+    /**
+     * Whether a new sysfs can show the container's network: the kernel mounts one only for a
+     * network namespace owned by the mounter's user namespace (sysfs: net_current_may_mount).
+     */
+    default boolean ownSysfs() {
+        return newNamespace() || (this instanceof Joined j && j.inOwner());
+    }
+
+    /** podman's HostConfig.NetworkMode for this mode as decided. */
+    default String spelling() {
+        if (this instanceof Joined j) return j.spelling();
+        if (this instanceof Pasta) return "pasta";
+        if (this instanceof Slirp4netns) return "slirp4netns";
+        if (this instanceof Host) return "host";
+        if (this instanceof None) return "none";
+        if (this instanceof Namespace n) return "ns:" + n.path();
+        if (this instanceof Container c) return "container:" + c.nameOrId();
+        return "private";
     }
 
     /** Whether a helper process connects the container's namespace to the host's network. */

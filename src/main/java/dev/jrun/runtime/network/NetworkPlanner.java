@@ -107,6 +107,20 @@ public final class NetworkPlanner {
                          DnsSettings dns, List<HostEntry> extraHosts, String hostname, String hostHosts,
                          String hostResolvConf) throws JrunException {
         NetworkMode mode = resolve(requested);
+        if (mode instanceof NetworkMode.Joined j && j.hosts().isPresent()) {
+            // podman's rules for container:NAME: the name service is the other container's.
+            String shown = j.spelling().length() > 22 ? j.spelling().substring(0, 22) : j.spelling();   // a short ID
+            if (!dns.servers().isEmpty() || !dns.search().isEmpty() || !dns.options().isEmpty()) {
+                throw new JrunException("conflicting options: --dns, --dns-search and --dns-option cannot be used "
+                        + "with --network " + shown + ": the container uses the /etc/resolv.conf of the "
+                        + "container whose network it joins; leave them out, or give them to that container");
+            }
+            if (!extraHosts.isEmpty()) {
+                throw new JrunException("--add-host " + extraHosts.get(0).name() + ": cannot set extra host entries "
+                        + "when the container joins another container's network namespace (--network "
+                        + shown + "); give --add-host to that container instead");
+            }
+        }
         List<PortMapping> wanted = new ArrayList<>(ports);
         if (publishAll) {
             for (String exposed : exposedPorts) {
@@ -140,18 +154,25 @@ public final class NetworkPlanner {
         } else {
             hostSeen = Optional.empty();   // host: the host's own /etc/hosts; none: no way to the host
         }
+        if (mode instanceof NetworkMode.Joined j && j.hosts().isPresent()) {
+            // podman: the other container's files, with this container's hostname on loopback.
+            String theirs = j.hosts().get();
+            String hosts = theirs.isEmpty() || theirs.endsWith("\n") ? theirs : theirs + "\n";
+            return new Decision(mode, published, hosts + "127.0.0.1\t" + hostname + "\n",
+                    j.resolvConf().orElse(NetworkFiles.resolvConf(mode, dns, hostResolvConf)));
+        }
         return new Decision(mode, published,
                 NetworkFiles.hosts(mode, extraHosts, hostname, hostHosts, containerAddress, hostSeen),
                 NetworkFiles.resolvConf(mode, dns, hostResolvConf));
     }
 
     private static String describe(NetworkMode mode) {
-        return mode instanceof NetworkMode.Host ? "host" : mode instanceof NetworkMode.None ? "none" : "ns";
+        return mode instanceof NetworkMode.Joined j ? j.spelling().substring(0, j.spelling().indexOf(':'))
+                : mode.spelling();
     }
 
     NetworkMode resolve(NetworkMode requested) throws JrunException {
         NetworkMode mode = requested;
-        boolean detached = requested instanceof NetworkMode.Default d && d.detached();
         if (mode instanceof NetworkMode.Default) {
             String netns = conf().netns().orElse("private");
             mode = NetworkMode.parse(netns);
@@ -164,11 +185,8 @@ public final class NetworkPlanner {
                             + "\": expected pasta or slirp4netns");
                 }
                 mode = NetworkMode.parse(cmd.get());
-            } else if (detached && slirpBinary().isPresent()) {
-                // pasta's life can only be tied to a jrun thread (PR_SET_PDEATHSIG), and a
-                // detached container outlives them all; slirp4netns ends with its monitor.
-                mode = NetworkMode.parse("slirp4netns");
             } else if (findHelper("pasta").isPresent()) {
+                // podman 5's default, for run -d too: the container's monitor owns pasta (PastaHelper).
                 mode = NetworkMode.parse("pasta");
             } else if (slirpBinary().isPresent()) {
                 mode = NetworkMode.parse("slirp4netns");
@@ -192,19 +210,11 @@ public final class NetworkPlanner {
                     .with(s.given(), "--network slirp4netns");
             return new NetworkMode.Slirp4netns(binary, options, s.given());
         }
-        if (mode instanceof NetworkMode.Container c) {
-            throw new JrunException("--network container:" + c.nameOrId() + ": not yet: jrun has no running "
-                    + "containers to join until run -d exists; use pasta, slirp4netns, host or none");
-        }
-        if (mode instanceof NetworkMode.Namespace n) {
-            // setns(2) into a network namespace needs CAP_SYS_ADMIN both in the user namespace
-            // that owns it and in the caller's own (net/core/net_namespace.c, netns_install): a
-            // rootless caller has neither outside, and a new container's user namespace never
-            // owns an existing namespace. Joining one means joining its user namespace too,
-            // which is what container:NAME will do.
-            throw new JrunException("--network ns:" + n.path() + ": not yet: joining an existing network "
-                    + "namespace rootless also needs its user namespace (setns(2)); use pasta, slirp4netns, host "
-                    + "or none");
+        if (mode instanceof NetworkMode.Container || mode instanceof NetworkMode.Namespace) {
+            // The caller opens what is joined (container.NetworkJoins) before planning; a mode
+            // that reaches here unopened came from containers.conf's netns.
+            throw new JrunException("--network " + mode.spelling() + ": give it on the command line (containers.conf "
+                    + "netns can name private, pasta, slirp4netns, host or none)");
         }
         return mode;
     }

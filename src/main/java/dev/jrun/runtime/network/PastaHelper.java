@@ -13,8 +13,8 @@ import java.util.List;
  *
  * <p>Lifetime: Debian 12's pasta quits by itself only when a namespace <em>file</em> it was given
  * is deleted (--netns PATH, inotify); in PID mode it would stay after the container. So it runs
- * in the foreground (-f: our child, no detached PID namespace) and {@link HelperProcess} ties it
- * to jrun (PR_SET_PDEATHSIG) and ends it when the container ends.
+ * in the foreground (-f: no detached PID namespace of its own) as a child of the container's
+ * jrun-monitor, which ends it with the container ({@link #prepare}).
  */
 final class PastaHelper {
     private PastaHelper() {}
@@ -25,8 +25,13 @@ final class PastaHelper {
     /** A helper that is not ready by then is stopped (it normally takes well under a second). */
     static final long READY_TIMEOUT_MILLIS = 30_000;
 
-    /** @param callerIsRoot jrun runs as root (CI, root's own containers) */
-    static List<String> argv(NetworkMode.Pasta mode, List<PortMapping> ports, int pid, boolean callerIsRoot) {
+    /**
+     * pasta's command line but for its last argument, the container's PID, which jrun-monitor
+     * appends ({@link HelperLaunch}).
+     *
+     * @param callerIsRoot jrun runs as root (CI, root's own containers)
+     */
+    static List<String> argv(NetworkMode.Pasta mode, List<PortMapping> ports, boolean callerIsRoot) {
         List<String> user = mode.options();
         List<String> argv = new ArrayList<>();
         argv.add(mode.binary().toString());
@@ -54,7 +59,6 @@ final class PastaHelper {
         // The gateway address would otherwise lead to the host's loopback (pasta(1), --no-map-gw).
         if (!mapGateway && !argv.contains("--no-map-gw")) argv.add("--no-map-gw");
         addAll(argv, "--pid", READY_FILE);
-        argv.add(Integer.toString(pid));
         return argv;
     }
 
@@ -77,87 +81,176 @@ final class PastaHelper {
     }
 
     /**
-     * Pasta has no descriptor to tie its life to, so it gets PR_SET_PDEATHSIG, spawned from the
-     * thread that starts the container: that thread then execs jrun-monitor's attach side, and a
-     * thread that execs lives on (execve(2) ends only the others), so pasta lives until the
-     * attach side ends with the container. A detached container outlives every jrun thread:
-     * not yet for pasta (the planner picks slirp4netns for -d by default).
+     * Debian 12's pasta has no exit descriptor and, given a PID, does not notice its target's end
+     * (it quits by itself only when a namespace <em>file</em> it watches is deleted, pasta(1)
+     * --no-netns-quit; passt 2023-03). So the container's monitor owns it: it forks pasta before
+     * the container exists, so pasta is its child with PR_SET_PDEATHSIG(SIGKILL) and dies with it
+     * (also when the monitor is killed); it SIGKILLs pasta when the container ends. That holds for
+     * a foreground and a detached container alike. Here, once the ID maps are written, the JVM
+     * sends the container's PID (pasta starts), waits for pasta's PID file line (ready: the
+     * namespace is configured and the ports are bound) and keeps what it wrote on stderr for an
+     * error message. A pasta that fails or hangs makes the start fail; the starter then kills the
+     * monitor, and with it pasta. Once this JVM is gone its stderr has no reader: pasta ignores
+     * SIGPIPE (SigIgn in /proc/PID/status), so a late message is lost, not fatal.
      */
-    static NetworkAttacher.Pending prepare(Syscalls sys, NetworkMode.Pasta mode, boolean detached)
+    static NetworkAttacher.Pending prepare(Syscalls sys, NetworkMode.Pasta mode, List<PortMapping> ports)
             throws JrunException {
-        if (detached) {
-            throw new JrunException("--network pasta with -d: not yet: pasta cannot be tied to a detached "
-                    + "container's life; use --network slirp4netns (the default for -d when it is installed)");
-        }
-        return new NetworkAttacher.Pending() {
-            private HelperProcess helper;
-
-            @Override
-            public List<Integer> monitorHolds() {
-                return List.of();
-            }
-
-            @Override
-            public void attach(List<PortMapping> ports, int pid) throws JrunException {
-                helper = start(sys, mode, ports, pid);
-            }
-
-            @Override
-            public void abort() {
-                if (helper != null) helper.stop();
-            }
-
-            @Override
-            public void close() {}
-        };
-    }
-
-    private static HelperProcess start(Syscalls sys, NetworkMode.Pasta mode, List<PortMapping> ports, int pid)
-            throws JrunException {
-        int[] ready;
+        List<Integer> opened = new ArrayList<>();
         try {
-            ready = sys.pipe();
-        } catch (SysException e) {
-            throw new JrunException("create pasta's ready pipe: " + e.getMessage(), e);
-        }
-        HelperProcess helper;
-        try {
-            helper = HelperProcess.startHere(sys, "pasta", argv(mode, ports, pid, sys.getuid() == 0), List.of(ready[1]));
-        } catch (JrunException e) {
-            sys.close(ready[0]);
-            sys.close(ready[1]);
-            throw e;
-        }
-        sys.close(ready[1]);
-        java.util.concurrent.atomic.AtomicBoolean isReady = new java.util.concurrent.atomic.AtomicBoolean();
-        helper.stopUnlessReady(isReady, READY_TIMEOUT_MILLIS);
-        String line;
-        try {
-            line = readLine(sys, ready[0]);
-            isReady.set(!line.isEmpty());
+            int[] stderr = pipe(sys, opened);
+            int[] ready = pipe(sys, opened);
+            int[] start = pipe(sys, opened);
+            HelperLaunch launch = new HelperLaunch(argv(mode, ports, sys.getuid() == 0), List.of(stderr[1], ready[1]),
+                    start[0]);
+            List<Integer> mine = List.copyOf(opened);
+            opened.clear();
+            return new MonitorOwned(sys, launch, stderr, ready, start, ports, mine);
         } finally {
-            sys.close(ready[0]);
+            for (int fd : opened) sys.close(fd);
         }
-        if (line.isEmpty()) {
-            helper.awaitExit(2000);
-            helper.stop();
-            throw Failures.helperFailed("pasta", helper.output(), ports);
-        }
-        return helper;
     }
 
-    /** The PID line pasta writes when ready; empty if it ended first (the pipe's other copy is its fd 3). */
-    private static String readLine(Syscalls sys, int fd) {
+    private static int[] pipe(Syscalls sys, List<Integer> opened) throws JrunException {
+        try {
+            int[] p = sys.pipe();
+            opened.add(p[0]);
+            opened.add(p[1]);
+            return p;
+        } catch (SysException e) {
+            throw new JrunException("create a pipe for pasta: " + e.getMessage() + "; too many open files? (ulimit -n)", e);
+        }
+    }
+
+    /** One container's pasta, between the monitor's start and pasta's ready line. */
+    private static final class MonitorOwned implements NetworkAttacher.Pending {
+        private final Syscalls sys;
+        private final HelperLaunch launch;
+        private final int[] stderr;
+        private final int[] ready;
+        private final int[] start;
+        private final List<PortMapping> ports;
+        private final List<Integer> open;
+
+        MonitorOwned(Syscalls sys, HelperLaunch launch, int[] stderr, int[] ready, int[] start, List<PortMapping> ports,
+                     List<Integer> open) {
+            this.sys = sys;
+            this.launch = launch;
+            this.stderr = stderr;
+            this.ready = ready;
+            this.start = start;
+            this.ports = ports;
+            this.open = new ArrayList<>(open);
+        }
+
+        @Override
+        public List<Integer> monitorHolds() {
+            return List.of();
+        }
+
+        @Override
+        public java.util.Optional<HelperLaunch> monitorStarts() {
+            return java.util.Optional.of(launch);
+        }
+
+        @Override
+        public void attach(List<PortMapping> published, int pid) throws JrunException {
+            // The monitor has its copies by now: ours go, so that pasta's end shows as EOF.
+            close(stderr[1]);
+            close(ready[1]);
+            close(start[0]);
+            StringBuilder output = new StringBuilder();
+            int stderrReader = stderr[0];
+            synchronized (this) {
+                open.remove(Integer.valueOf(stderrReader));   // the drain thread closes it at pasta's end
+            }
+            Thread drain = new Thread(() -> drain(stderrReader, output), "jrun-pasta-stderr");
+            drain.setDaemon(true);
+            drain.start();
+            try {
+                sys.write(start[1], java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder())
+                        .putInt(pid).array());
+            } catch (SysException e) {
+                throw new JrunException("start pasta through jrun-monitor: " + e.getMessage(), e);
+            } finally {
+                close(start[1]);
+            }
+            String line = readLine(sys, ready[0], READY_TIMEOUT_MILLIS);
+            close(ready[0]);
+            if (line.isEmpty()) {
+                try {
+                    drain.join(2000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                String said;
+                synchronized (output) {
+                    said = output.toString().strip();
+                }
+                throw Failures.helperFailed("pasta", said, ports);
+            }
+        }
+
+        private void drain(int fd, StringBuilder output) {
+            byte[] buf = new byte[4096];
+            try {
+                int n;
+                while ((n = sys.read(fd, buf)) > 0) {
+                    synchronized (output) {
+                        output.append(new String(buf, 0, n, StandardCharsets.UTF_8));
+                        if (output.length() > 8192) output.delete(0, output.length() - 8192);
+                    }
+                }
+            } catch (SysException e) {
+                // pasta is gone
+            } finally {
+                sys.close(fd);
+            }
+        }
+
+        @Override
+        public void abort() {
+            // The starter kills the monitor, and the monitor's death kills pasta (PR_SET_PDEATHSIG).
+        }
+
+        @Override
+        public void close() {
+            for (int fd : List.copyOf(open)) close(fd);
+        }
+
+        private synchronized void close(int fd) {
+            if (open.remove(Integer.valueOf(fd))) sys.close(fd);
+        }
+    }
+
+    /**
+     * The PID line pasta writes when ready; empty if it ended first (EOF: the pipe's only other
+     * copy is its fd 3) or is not ready after {@code millis}.
+     */
+    private static String readLine(Syscalls sys, int fd, long millis) {
         StringBuilder sb = new StringBuilder();
         byte[] one = new byte[1];
+        long deadline = System.nanoTime() + millis * 1_000_000;
         try {
-            while (sys.read(fd, one) == 1) {
+            sys.setNonBlocking(fd);
+            while (System.nanoTime() < deadline) {
+                int n;
+                try {
+                    n = sys.read(fd, one);
+                } catch (SysException e) {
+                    if (e.errno() != dev.jrun.sys.Linux.EAGAIN) return "";
+                    Thread.sleep(2);
+                    continue;
+                }
+                if (n != 1) return "";
                 if (one[0] == '\n') return sb.toString();
                 sb.append((char) one[0]);
             }
         } catch (SysException e) {
             return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         return "";
     }
+
 }

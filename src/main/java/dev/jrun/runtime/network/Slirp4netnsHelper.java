@@ -118,7 +118,7 @@ final class Slirp4netnsHelper {
                 apiSocket = apiDir.resolve("api.sock");
             }
             helper = HelperProcess.start(sys, "slirp4netns", argv(mode, pid, apiSocket, sandboxPossible()),
-                    List.of(exitReader, ready[1]), false);
+                    List.of(exitReader, ready[1]));
             sys.close(ready[1]);
             ready[1] = -1;
             java.util.concurrent.atomic.AtomicBoolean isReady = new java.util.concurrent.atomic.AtomicBoolean();

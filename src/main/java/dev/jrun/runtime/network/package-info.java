@@ -21,13 +21,16 @@
  * after the container's ID maps are written (the helper joins its user namespace) and before its
  * go byte (its command finds the network up).
  *
- * <p><b>Lifetime</b> of a helper: the container's. It is started by the native spawn primitive
- * with only the descriptors it needs, outside the container's PID namespace. slirp4netns exits
- * when its {@code --exit-fd} closes: the monitor holds the write end and the kernel closes it
- * when the monitor ends, also by SIGKILL; so it suits {@code run -d}. Debian 12's pasta has no
- * exit descriptor and in PID mode does not notice its target's end, so it gets
- * PR_SET_PDEATHSIG(SIGKILL) from the thread that starts the container, which then execs the
- * monitor's attach side and so lives as long as a foreground container; a detached container
- * gets slirp4netns by default, and {@code --network pasta -d} is refused ("not yet").
+ * <p><b>Lifetime</b> of a helper: the container's, foreground or detached. It runs outside the
+ * container's PID namespace with only the descriptors it needs. slirp4netns (started by the
+ * native spawn primitive) exits when its {@code --exit-fd} closes: the monitor holds the write
+ * end and the kernel closes it when the monitor ends, also by SIGKILL. Debian 12's pasta has no
+ * exit descriptor and in PID mode does not notice its target's end, so jrun-monitor forks it
+ * before the container ({@link dev.jrun.runtime.network.HelperLaunch}): its child, with
+ * PR_SET_PDEATHSIG(SIGKILL), killed by the monitor when the container ends.
+ *
+ * <p><b>Joined</b> networks ({@code container:NAME}, {@code ns:PATH}) have no helper: the monitor
+ * enters the namespace, and the user namespace that owns it, before it clones the container
+ * ({@link dev.jrun.runtime.network.NetworkMode.Joined}, {@link dev.jrun.runtime.network.NamespaceFile}).
  */
 package dev.jrun.runtime.network;

@@ -14,19 +14,19 @@ class HelperArgvTest {
         NetworkMode.Pasta mode = new NetworkMode.Pasta(Path.of("/usr/bin/pasta"), List.of());
         assertEquals(List.of("/usr/bin/pasta", "--config-net", "--foreground", "--quiet",
                 "-t", "127.0.0.1/8080-8080:80-80", "-u", "none", "-T", "none", "-U", "none", "--no-map-gw",
-                "--pid", "/dev/fd/3", "4242"),
-                PastaHelper.argv(mode, List.of(new PortMapping(Optional.of("127.0.0.1"), 8080, 80, 1, "tcp")), 4242,
+                "--pid", "/dev/fd/3"),
+                PastaHelper.argv(mode, List.of(new PortMapping(Optional.of("127.0.0.1"), 8080, 80, 1, "tcp")),
                         false));
         // As root pasta would become nobody, who cannot join root's container: it stays root.
-        assertEquals(List.of("--runas", "0:0"), PastaHelper.argv(mode, List.of(), 1, true).subList(4, 6));
+        assertEquals(List.of("--runas", "0:0"), PastaHelper.argv(mode, List.of(), true).subList(4, 6));
     }
 
     @Test
     void pastaOptionsOfTheUserReplaceTheDefaultsTheyName() throws Exception {
         NetworkMode.Pasta mode = (NetworkMode.Pasta) NetworkMode.parse("pasta:-T,auto,--map-gw,-m,1500");
         assertEquals(List.of("/usr/bin/pasta", "--config-net", "--foreground", "--quiet", "-T", "auto", "-m", "1500",
-                "-t", "none", "-u", "none", "-U", "none", "--pid", "/dev/fd/3", "7"),
-                PastaHelper.argv(new NetworkMode.Pasta(Path.of("/usr/bin/pasta"), mode.options()), List.of(), 7, false));
+                "-t", "none", "-u", "none", "-U", "none", "--pid", "/dev/fd/3"),
+                PastaHelper.argv(new NetworkMode.Pasta(Path.of("/usr/bin/pasta"), mode.options()), List.of(), false));
     }
 
     @Test

@@ -46,6 +46,9 @@ class NetworkPlannerTest {
     void theDefaultIsPastaThenSlirp4netnsThenTheHostWithOneWarning() throws Exception {
         assertEquals(new NetworkMode.Pasta(Path.of("/usr/bin/pasta"), List.of()),
                 planner(ContainersConf.EMPTY, "pasta", "slirp4netns").resolve(new NetworkMode.Default()));
+        // run -d too, as podman: the container's monitor owns pasta.
+        assertEquals(new NetworkMode.Pasta(Path.of("/usr/bin/pasta"), List.of()),
+                planner(ContainersConf.EMPTY, "pasta", "slirp4netns").resolve(new NetworkMode.Default(true)));
         NetworkMode slirp = planner(ContainersConf.EMPTY, "slirp4netns").resolve(new NetworkMode.Default());
         assertEquals(Path.of("/usr/bin/slirp4netns"), ((NetworkMode.Slirp4netns) slirp).binary());
         assertTrue(warnings.isEmpty());
@@ -83,9 +86,33 @@ class NetworkPlannerTest {
         JrunException e = assertThrows(JrunException.class,
                 () -> planner(ContainersConf.EMPTY, "slirp4netns").resolve(NetworkMode.parse("pasta")));
         assertTrue(e.getMessage().contains("apt-get install passt"), e.getMessage());
-        e = assertThrows(JrunException.class,
-                () -> planner(ContainersConf.EMPTY).resolve(NetworkMode.parse("container:web")));
-        assertTrue(e.getMessage().contains("not yet"), e.getMessage());
+        // container: and ns: are opened by the caller first; containers.conf's netns cannot name them.
+        e = assertThrows(JrunException.class, () -> planner(conf("[containers]\nnetns = \"container:web\"\n"))
+                .resolve(new NetworkMode.Default()));
+        assertTrue(e.getMessage().contains("give it on the command line"), e.getMessage());
+    }
+
+    @Test
+    void aContainerThatSharesAnothersNetworkGetsItsNameServiceAndNoPortsOrDnsOfItsOwn() throws Exception {
+        NetworkMode.Joined joined = new NetworkMode.Joined("container:" + "ab".repeat(32), true,
+                Optional.of("10.0.2.100\tweb\n"), Optional.of("nameserver 10.0.2.3\n"));
+        NetworkPlanner p = planner(ContainersConf.EMPTY, "pasta");
+        NetworkPlanner.Decision d = plan(p, joined, List.of(PortMapping.parse("8080:80")));
+        assertEquals("10.0.2.100\tweb\n127.0.0.1\tbox\n", d.hosts());
+        assertEquals("nameserver 10.0.2.3\n", d.resolvConf());
+        assertEquals(List.of(), d.ports());
+        assertTrue(claimed.isEmpty(), claimed.toString());
+        assertTrue(warnings.get(0).contains("Port mappings have been discarded as the network mode container"),
+                warnings.toString());
+        JrunException dns = assertThrows(JrunException.class, () -> p.plan(joined, List.of(), false, List.of(),
+                DnsSettings.of(List.of("1.1.1.1"), List.of(), List.of()), List.of(), "box", "", ""));
+        assertTrue(dns.getMessage().startsWith("conflicting options: --dns") && dns.getMessage()
+                .contains("container:abababababab:"), dns.getMessage());
+        JrunException hosts = assertThrows(JrunException.class, () -> p.plan(joined, List.of(), false, List.of(),
+                DnsSettings.NONE, List.of(HostEntry.parse("db:10.0.0.5")), "box", "", ""));
+        assertTrue(hosts.getMessage().contains("cannot set extra host entries"), hosts.getMessage());
+        assertEquals("container:" + "ab".repeat(32), joined.spelling());
+        assertTrue(joined.ownSysfs() && !joined.newNamespace());
     }
 
     @Test
