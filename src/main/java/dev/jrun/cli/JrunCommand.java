@@ -32,14 +32,20 @@ public final class JrunCommand {
                 .description("Show this help message and exit.").build());
         spec.addOption(OptionSpec.builder("-V", "--version").versionHelp(true)
                 .description("Print version information and exit.").build());
-        spec.addOption(Bindings.option(null, v -> jrun.root = (java.nio.file.Path) v, "--root")
-                .paramLabel("DIR").type(java.nio.file.Path.class).scopeType(ScopeType.INHERIT)
-                .description("The image store (default: $JRUN_ROOT, else $XDG_DATA_HOME/jrun).").build());
-        spec.addOption(Bindings.option(null, v -> jrun.storageDriver = (String) v, "--storage-driver")
-                .paramLabel("overlay|vfs").type(String.class).scopeType(ScopeType.INHERIT)
-                .description("How a container gets its root from an image: overlay (default where the kernel allows it "
-                        + "in a user namespace, Linux 5.11+) or vfs (a private copy per container).").build());
+        globalOptions(jrun).forEach(spec::addOption);
         return spec;
+    }
+
+    /** --root and --storage-driver, into {@code jrun}'s fields; inherited, so they may also follow a subcommand. */
+    static List<OptionSpec> globalOptions(JrunCommand jrun) {
+        return List.of(
+                Bindings.option(null, v -> jrun.root = (java.nio.file.Path) v, "--root")
+                        .paramLabel("DIR").type(java.nio.file.Path.class).scopeType(ScopeType.INHERIT)
+                        .description("The image store (default: $JRUN_ROOT, else $XDG_DATA_HOME/jrun).").build(),
+                Bindings.option(null, v -> jrun.storageDriver = (String) v, "--storage-driver")
+                        .paramLabel("overlay|vfs").type(String.class).scopeType(ScopeType.INHERIT)
+                        .description("How a container gets its root from an image: overlay (default where the kernel allows it "
+                                + "in a user namespace, Linux 5.11+) or vfs (a private copy per container).").build());
     }
 
     /** Global options that take a value, so the implicit-run detection can skip the value. */

@@ -153,6 +153,10 @@ final class RunOptions {
      * For `jrun start` (the recorded options), the library, and `volume rm`'s in-use check.
      */
     static CommandLine commandLine(RunCommand run) {
-        return new CommandLine(spec(run)).setStopAtPositional(true);
+        CommandSpec spec = spec(run);
+        // jrun run --root DIR ... keeps --root among run's recorded arguments (it may follow run,
+        // being inherited): they must parse again here, though only the caller's store counts.
+        JrunCommand.globalOptions(new JrunCommand()).forEach(spec::addOption);
+        return new CommandLine(spec).setStopAtPositional(true);
     }
 }

@@ -47,8 +47,16 @@ public final class ProcIdMapWriter implements IdMapWriter {
         }
         String uidOutput = output(uid);
         String gidOutput = output(gid);
-        check(waitFor(uid), uidOutput, plan.newuidmap(), pid, plan.uidMap(), "/etc/subuid");
-        check(waitFor(gid), gidOutput, plan.newgidmap(), pid, plan.gidMap(), "/etc/subgid");
+        int uidStatus;
+        try {
+            uidStatus = waitFor(uid);
+        } catch (JrunException e) {
+            reapQuietly(gid);
+            throw e;
+        }
+        int gidStatus = waitFor(gid);
+        check(uidStatus, uidOutput, plan.newuidmap(), pid, plan.uidMap(), "/etc/subuid");
+        check(gidStatus, gidOutput, plan.newgidmap(), pid, plan.gidMap(), "/etc/subgid");
     }
 
     private ChildProgram.Started start(Path helper, int pid, IdMap map) throws JrunException {
@@ -59,7 +67,8 @@ public final class ProcIdMapWriter implements IdMapWriter {
         try {
             return ChildProgram.start(sys, argv, List.of(), true, false);
         } catch (SysException e) {
-            throw new JrunException("run " + helper + ": " + e.getMessage() + "; install it with: apt-get install uidmap", e);
+            throw new JrunException("run " + helper + ": " + e.getMessage()
+                    + (ChildProgram.notInstalled(e) ? "; install it with: apt-get install uidmap" : ""), e);
         }
     }
 
@@ -91,6 +100,10 @@ public final class ProcIdMapWriter implements IdMapWriter {
 
     private void finishQuietly(ChildProgram.Started child) {
         output(child);
+        reapQuietly(child);
+    }
+
+    private void reapQuietly(ChildProgram.Started child) {
         try {
             sys.waitpid(child.pid());
         } catch (SysException ignored) {

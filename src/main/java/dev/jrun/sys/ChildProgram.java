@@ -64,15 +64,20 @@ public final class ChildProgram {
             sys.close(errPipe[1]);
             opened.remove((Integer) errPipe[1]);
             byte[] report = new byte[8];
-            if (sys.readFully(errPipe[0], report) == 8) {
+            int reported;
+            try {
+                reported = sys.readFully(errPipe[0], report);
+            } catch (SysException e) {
+                // Whether it exec'd is unknown: end it rather than leave it running unreaped.
+                sys.kill(pid, SIGKILL);
+                reap(sys, pid);
+                throw e;
+            }
+            if (reported == 8) {
                 ByteBuffer b = ByteBuffer.wrap(report).order(ByteOrder.nativeOrder());
                 int index = b.getInt();
                 int errno = b.getInt();
-                try {
-                    sys.waitpid(pid);
-                } catch (SysException ignored) {
-                    // already reaped
-                }
+                reap(sys, pid);
                 String step = index >= 0 && index < ops.size() ? ops.get(index).describe() : "set up";
                 throw new SysException(step, errno, sys.strerror(errno));
             }
@@ -81,6 +86,19 @@ public final class ChildProgram {
         } finally {
             for (int fd : opened) sys.close(fd);
         }
+    }
+
+    private static void reap(Syscalls sys, int pid) {
+        try {
+            sys.waitpid(pid);
+        } catch (SysException ignored) {
+            // already reaped
+        }
+    }
+
+    /** Whether a failed start means the program is missing or not executable (the exec said so). */
+    public static boolean notInstalled(SysException e) {
+        return e.errno() == Linux.ENOENT || e.errno() == Linux.EACCES;
     }
 
     private static int[] pipe(Syscalls sys, List<Integer> opened) throws SysException {

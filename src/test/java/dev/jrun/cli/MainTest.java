@@ -90,4 +90,15 @@ class MainTest {
         assertEquals(125, cli.execute("run", "--network", "bridge", "--rootfs", "/", "true"));
         assertTrue(err.toString().contains("--network bridge: rootless jrun has no bridge networks"), err.toString());
     }
+
+    /** jrun run --root X records --root among run's arguments; jrun start parses them again, alone. */
+    @Test
+    void recordedRunArgumentsWithGlobalOptionsParseAgain() {
+        RunCommand run = new RunCommand();
+        RunOptions.commandLine(run).parseArgs("--root", "/elsewhere", "--storage-driver", "vfs", "--rootfs", "/r", "-e", "A=1",
+                "true");
+        assertEquals(Path.of("/r"), run.rootfs);
+        assertEquals(List.of("A=1"), run.env);
+        assertEquals(List.of("true"), run.positional);
+    }
 }

@@ -157,6 +157,9 @@ class LauncherClassDataIT {
         Host.Result second = launch(env);
         assertEquals(0, second.exit(), second.describe());
         assertEquals("", second.err(), "the failed archive was tried again: " + second.describe());
+        Host.Result version = jrun(env, "--version");
+        assertTrue(version.out().contains("in " + Path.of(TestInstall.javaHome())), "not the JVM of JAVA_HOME="
+                + nodump + ": " + version.describe());
     }
 
     @Test

@@ -163,7 +163,7 @@ final class HelperProcess {
             child = ChildProgram.start(sys, argv, childFds, false, false);
         } catch (SysException e) {
             throw new JrunException("start " + name + " (" + argv.get(0) + "): " + e.getMessage()
-                    + "; is " + argv.get(0) + " installed and executable?", e);
+                    + (ChildProgram.notInstalled(e) ? "; is " + argv.get(0) + " installed and executable?" : ""), e);
         }
         Thread drain = new Thread(() -> drain(child.output()), "jrun-" + name + "-stderr");
         drain.setDaemon(true);
