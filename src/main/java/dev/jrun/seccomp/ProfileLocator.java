@@ -1,18 +1,17 @@
 package dev.jrun.seccomp;
 
+import dev.jrun.config.ContainersConfFiles;
 import dev.jrun.errors.JrunException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 /**
  * Which seccomp profile a container gets when the user named none: containers.conf(5)'s
@@ -43,33 +42,10 @@ public final class ProfileLocator {
         }
     }
 
-    /** containers.conf files in podman's order; $CONTAINERS_CONF replaces them all. */
-    List<Path> configFiles() {
-        String only = env.get("CONTAINERS_CONF");
-        if (only != null && !only.isEmpty()) return List.of(Path.of(only));
-        List<Path> files = new ArrayList<>();
-        files.add(Path.of("/usr/share/containers/containers.conf"));
-        files.add(Path.of("/etc/containers/containers.conf"));
-        files.addAll(dropIns(Path.of("/etc/containers/containers.conf.d")));
-        String xdg = env.getOrDefault("XDG_CONFIG_HOME", "");
-        Path config = !xdg.isEmpty() ? Path.of(xdg) : Path.of(env.getOrDefault("HOME", "/nonexistent"), ".config");
-        files.add(config.resolve("containers/containers.conf"));
-        files.addAll(dropIns(config.resolve("containers/containers.conf.d")));
-        return files;
-    }
-
-    private static List<Path> dropIns(Path dir) {
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".conf")).sorted().toList();
-        } catch (IOException e) {
-            return List.of();
-        }
-    }
-
     /** The configured profile path: containers.conf's seccomp_profile, else podman's default. */
     public Path configuredPath() throws JrunException {
         Optional<String> chosen = Optional.empty();
-        for (Path file : configFiles()) {
+        for (Path file : ContainersConfFiles.inOrder(env)) {
             List<String> lines;
             try {
                 lines = Files.readAllLines(file);

@@ -2,6 +2,7 @@ package dev.jrun.runtime.network;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.jrun.config.ContainersConfFiles;
 import dev.jrun.errors.JrunException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,17 +11,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 
 /**
  * The network settings of containers.conf(5) that jrun honours: {@code [containers] netns},
  * {@code [network] default_rootless_network_cmd}, {@code [engine] network_cmd_path},
  * {@code network_cmd_options} (slirp4netns's default options) and {@code helper_binaries_dir}.
  *
- * <p>Files in containers/common's order, later ones overriding earlier keys:
- * {@code $CONTAINERS_CONF} alone if set; else /usr/share/containers/containers.conf,
- * /etc/containers/containers.conf, /etc/containers/containers.conf.d/*.conf, then the user's
- * {@code $XDG_CONFIG_HOME/containers/containers.conf} (default ~/.config) and its .d directory.
+ * <p>The files are {@link ContainersConfFiles}'s, later ones overriding earlier keys.
  */
 public record ContainersConf(Optional<String> netns, Optional<String> defaultRootlessNetworkCmd,
                              Optional<Path> networkCmdPath, List<String> networkCmdOptions,
@@ -39,20 +36,7 @@ public record ContainersConf(Optional<String> netns, Optional<String> defaultRoo
                     + "\"?\\s*=");
 
     public static ContainersConf load(Map<String, String> env) throws JrunException {
-        List<Path> files = new ArrayList<>();
-        String override = env.get("CONTAINERS_CONF");
-        if (override != null && !override.isEmpty()) {
-            files.add(Path.of(override));
-        } else {
-            files.add(Path.of("/usr/share/containers/containers.conf"));
-            files.add(Path.of("/etc/containers/containers.conf"));
-            files.addAll(dropIns(Path.of("/etc/containers/containers.conf.d")));
-            String xdg = env.get("XDG_CONFIG_HOME");
-            Path config = xdg != null && !xdg.isEmpty() ? Path.of(xdg)
-                    : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")), ".config");
-            files.add(config.resolve("containers/containers.conf"));
-            files.addAll(dropIns(config.resolve("containers/containers.conf.d")));
-        }
+        List<Path> files = ContainersConfFiles.inOrder(env);
         ContainersConf conf = EMPTY;
         TomlMapper toml = null;
         for (Path f : files) {
@@ -70,15 +54,6 @@ public record ContainersConf(Optional<String> netns, Optional<String> defaultRoo
             }
         }
         return conf;
-    }
-
-    private static List<Path> dropIns(Path dir) {
-        if (!Files.isDirectory(dir)) return List.of();
-        try (Stream<Path> s = Files.list(dir)) {
-            return s.filter(p -> p.getFileName().toString().endsWith(".conf")).sorted().toList();
-        } catch (IOException e) {
-            return List.of();
-        }
     }
 
     /** This configuration with the keys {@code file} sets replaced. */
