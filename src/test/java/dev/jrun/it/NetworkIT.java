@@ -35,6 +35,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class NetworkIT {
     static User alice;
     static String rootfs;
+    static Path store;
 
     @BeforeAll
     static void setUp() {
@@ -42,6 +43,12 @@ class NetworkIT {
         alice = TestUsers.alice();
         rootfs = TestInstall.rootfs().toString();
         TestInstall.dir();
+        try {
+            store = Files.createTempDirectory("jrun-networkit-store-");
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Host.check("chown", "alice:", store.toString());
         for (String helper : List.of("/usr/bin/pasta", "/usr/bin/slirp4netns")) {
             Host.require(Files.isExecutable(Path.of(helper)), helper + " is missing: apt-get install passt "
                     + "slirp4netns (.ci/provision-debian installs them)");
@@ -61,12 +68,29 @@ class NetworkIT {
                 .filter(p -> p.matches("\\s*[0-9]+ (/usr/bin/pasta|\\S*slirp4netns) .*")).toList();
     }
 
+    /** alice's store for these tests (JRUN_ROOT): their containers are removed with it, not left in her own. */
+    @org.junit.jupiter.api.AfterAll
+    static void removeStore() {
+        if (store == null) return;
+        // The containers first (their files belong to alice's subordinate IDs), then the store.
+        TestInstall.jrun("alice", store(), "rm", "-a", "-f");
+        Host.run(List.of("rm", "-rf", store.toString()));
+    }
+
+    private static java.util.Map<String, String> store() {
+        return java.util.Map.of("JRUN_ROOT", store.toString());
+    }
+
+    private static java.util.Map<String, String> store(String key, String value) {
+        return java.util.Map.of("JRUN_ROOT", store.toString(), key, value);
+    }
+
     private static Host.Result jrun(String... args) {
-        return TestInstall.jrun("alice", args);
+        return TestInstall.jrun("alice", store(), args);
     }
 
     private static Process start(String... args) throws IOException {
-        return new ProcessBuilder(TestInstall.command("alice", args)).directory(TestInstall.dir().toFile())
+        return new ProcessBuilder(TestInstall.command("alice", store(), args)).directory(TestInstall.dir().toFile())
                 .redirectErrorStream(true).start();
     }
 
@@ -372,12 +396,12 @@ class NetworkIT {
             Files.writeString(conf, "[network]\ndefault_rootless_network_cmd = \"slirp4netns\"\n"
                     + "[engine]\nnetwork_cmd_options = [\"mtu=1400\"]\n");
             Host.check("chmod", "a+r", conf.toString());
-            Host.Result slirp = TestInstall.jrun("alice", java.util.Map.of("CONTAINERS_CONF", conf.toString()), "run",
+            Host.Result slirp = TestInstall.jrun("alice", store("CONTAINERS_CONF", conf.toString()), "run",
                     "--rm", "--rootfs", rootfs, "sh", "-c", look + "; cat /sys/class/net/tap0/mtu");
             assertEquals("lo tap0 1400\n", slirp.out(), slirp.describe());
             // [containers] netns, as Debian 12's containers.conf spells it.
             Files.writeString(conf, "[containers]\nnetns = \"none\"\n");
-            Host.Result none = TestInstall.jrun("alice", java.util.Map.of("CONTAINERS_CONF", conf.toString()), "run",
+            Host.Result none = TestInstall.jrun("alice", store("CONTAINERS_CONF", conf.toString()), "run",
                     "--rm", "--rootfs", rootfs, "sh", "-c", look);
             assertEquals("lo ", none.out(), none.describe());
         } finally {
@@ -391,7 +415,7 @@ class NetworkIT {
         List<String> cmd = new java.util.ArrayList<>(List.of("unshare", "--mount", "--propagation", "private", "sh",
                 "-c", "mount --bind /dev/null /usr/bin/pasta && mount --bind /dev/null /usr/bin/slirp4netns && "
                         + "exec \"$@\"", "sh"));
-        cmd.addAll(TestInstall.command("alice", "run", "--rm", "--rootfs", rootfs, "ls", "/sys/class/net"));
+        cmd.addAll(TestInstall.command("alice", store(), "run", "--rm", "--rootfs", rootfs, "ls", "/sys/class/net"));
         Host.Result r = Host.run(cmd, TestInstall.dir().toFile(), 120);
         assertEquals(0, r.exit(), r.describe());
         assertTrue(r.out().contains("lo\n") && r.out().lines().count() > 1, "the host's interfaces: " + r.describe());
