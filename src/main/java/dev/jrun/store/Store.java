@@ -27,13 +27,14 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
+import java.util.function.Function;
 
 /**
  * jrun's on-disk image store; see {@code package-info.java} for the layout and the rules that
@@ -135,11 +136,7 @@ public final class Store {
      * from the first {@link #hasBlob}/{@link #hasLayer} check to {@link #putImage}.
      */
     public Lease lease() throws StoreException {
-        try {
-            return new Lease(gcLock.shared());
-        } catch (IOException e) {
-            throw new StoreException("cannot lock the image store " + root + " (gc.lock): " + e.getMessage(), e);
-        }
+        return new Lease(take(gcLock::shared, "gc.lock"));
     }
 
     /** A shared hold on the store; see {@link #lease()}. */
@@ -157,25 +154,29 @@ public final class Store {
     }
 
     StoreLock.Hold lockMutations() throws StoreException {
-        try {
-            return mutationLock.exclusive();
-        } catch (IOException e) {
-            throw new StoreException("cannot lock the image store " + root + " (lock): " + e.getMessage(), e);
-        }
+        return take(mutationLock::exclusive, "lock");
     }
 
     private StoreLock.Hold lockForDeletion() throws StoreException {
+        return take(gcLock::exclusive, "gc.lock");
+    }
+
+    private interface Acquire {
+        StoreLock.Hold acquire() throws IOException;
+    }
+
+    private StoreLock.Hold take(Acquire acquire, String lockFile) throws StoreException {
         try {
-            return gcLock.exclusive();
+            return acquire.acquire();
         } catch (IOException e) {
-            throw new StoreException("cannot lock the image store " + root + " (gc.lock): " + e.getMessage(), e);
+            throw new StoreException("cannot lock the image store " + root + " (" + lockFile + "): " + e.getMessage(), e);
         }
     }
 
     // ---------------------------------------------------------------- blobs
 
     public Path blobPath(BlobDigest digest) {
-        return root.resolve("blobs").resolve(digest.digest().algorithm().prefix()).resolve(digest.digest().hex());
+        return digestEntry(root.resolve("blobs"), digest.digest());
     }
 
     public boolean hasBlob(BlobDigest digest) {
@@ -250,14 +251,7 @@ public final class Store {
                         + hasher.digest() + "; nothing was stored");
             }
             ch.force(true);
-            Path target = blobPath(expected);
-            try {
-                Files.createLink(target, abs);
-                fsyncDirectory(target.getParent());
-            } catch (FileAlreadyExistsException e) {
-                // Same digest, same content: keep the existing one.
-            }
-            return target;
+            return linkIntoPlace(abs, expected);
         } catch (IOException e) {
             throw new StoreException("cannot store blob " + expected + " from " + abs + " in " + root + ": "
                     + e.getMessage(), e);
@@ -266,16 +260,22 @@ public final class Store {
 
     /** Called by {@link BlobWriter#commit()} after verification: link into place, keep an existing copy. */
     Path commitBlob(Path temp, BlobDigest digest) throws IOException {
+        try {
+            return linkIntoPlace(temp, digest);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private Path linkIntoPlace(Path verified, BlobDigest digest) throws IOException {
         Path target = blobPath(digest);
         try {
             // link(2) never replaces: of two concurrent pulls of one blob, one links, the other
             // finds it there; both succeed and the store holds one copy.
-            Files.createLink(target, temp);
+            Files.createLink(target, verified);
             fsyncDirectory(target.getParent());
         } catch (FileAlreadyExistsException e) {
             // Same digest, same content: keep the existing one.
-        } finally {
-            Files.deleteIfExists(temp);
         }
         return target;
     }
@@ -284,7 +284,7 @@ public final class Store {
 
     /** {@code layers/<alg>/<hex>}: holds {@code diff/} (the overlay lowerdir) and {@code layer.json}. */
     public Path layerDir(DiffId diffId) {
-        return root.resolve("layers").resolve(diffId.digest().algorithm().prefix()).resolve(diffId.digest().hex());
+        return digestEntry(root.resolve("layers"), diffId.digest());
     }
 
     /** The directory to give overlayfs as a lowerdir. */
@@ -529,14 +529,8 @@ public final class Store {
             }
             Files.deleteIfExists(imageFile(image.id()));
             List<DiffId> candidateLayers = new ArrayList<>();
-            List<BlobDigest> candidateBlobs = new ArrayList<>(List.of(image.configDigest()));
-            if (image.manifestDigest() != null) {
-                candidateBlobs.add(image.manifestDigest());
-            }
-            for (LayerRef layer : image.layers()) {
-                candidateLayers.add(layer.diffId());
-                candidateBlobs.add(layer.digest());
-            }
+            List<BlobDigest> candidateBlobs = new ArrayList<>();
+            addReferences(image, candidateLayers, candidateBlobs);
             return collectGarbage(List.of(image.id()), candidateLayers, candidateBlobs);
         } catch (IOException e) {
             throw new StoreException("cannot remove image \"" + reference + "\" from " + root + ": " + e.getMessage(), e);
@@ -577,14 +571,7 @@ public final class Store {
         Set<DiffId> usedLayers = new HashSet<>();
         Set<BlobDigest> usedBlobs = new HashSet<>();
         for (ImageRecord image : images()) {
-            usedBlobs.add(image.configDigest());
-            if (image.manifestDigest() != null) {
-                usedBlobs.add(image.manifestDigest());
-            }
-            for (LayerRef layer : image.layers()) {
-                usedLayers.add(layer.diffId());
-                usedBlobs.add(layer.digest());
-            }
+            addReferences(image, usedLayers, usedBlobs);
         }
         for (ContainerRecord c : containers.records()) {
             usedLayers.addAll(c.layers());
@@ -613,29 +600,39 @@ public final class Store {
         return new RemovalReport(removedImages, List.of(), layers, blobs);
     }
 
-    private List<DiffId> allLayers() throws IOException {
-        List<DiffId> out = new ArrayList<>();
-        for (Digest.Algorithm alg : Digest.Algorithm.values()) {
-            try (DirectoryStream<Path> dir = Files.newDirectoryStream(root.resolve("layers").resolve(alg.prefix()))) {
-                for (Path p : dir) {
-                    try {
-                        out.add(new DiffId(Digest.of(alg, p.getFileName().toString())));
-                    } catch (IllegalArgumentException e) {
-                        // not ours; leave it
-                    }
-                }
-            }
+    /** What an image refers to: its config and manifest blobs, and each layer's diffID and blob. */
+    private static void addReferences(ImageRecord image, Collection<DiffId> layerRefs, Collection<BlobDigest> blobRefs) {
+        blobRefs.add(image.configDigest());
+        if (image.manifestDigest() != null) {
+            blobRefs.add(image.manifestDigest());
         }
-        return out;
+        for (LayerRef layer : image.layers()) {
+            layerRefs.add(layer.diffId());
+            blobRefs.add(layer.digest());
+        }
+    }
+
+    private List<DiffId> allLayers() throws IOException {
+        return digestsIn(root.resolve("layers"), DiffId::new);
     }
 
     private List<BlobDigest> allBlobs() throws IOException {
-        List<BlobDigest> out = new ArrayList<>();
+        return digestsIn(root.resolve("blobs"), BlobDigest::new);
+    }
+
+    /** {@code blobs/} and {@code layers/} are keyed by digest: {@code <alg>/<hex>}. */
+    private static Path digestEntry(Path dir, Digest digest) {
+        return dir.resolve(digest.algorithm().prefix()).resolve(digest.hex());
+    }
+
+    /** Every entry of such a directory whose name is a digest, wrapped as {@code T}; other names are left alone. */
+    private static <T> List<T> digestsIn(Path dir, Function<Digest, T> wrap) throws IOException {
+        List<T> out = new ArrayList<>();
         for (Digest.Algorithm alg : Digest.Algorithm.values()) {
-            try (DirectoryStream<Path> dir = Files.newDirectoryStream(root.resolve("blobs").resolve(alg.prefix()))) {
-                for (Path p : dir) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir.resolve(alg.prefix()))) {
+                for (Path p : entries) {
                     try {
-                        out.add(new BlobDigest(Digest.of(alg, p.getFileName().toString())));
+                        out.add(wrap.apply(Digest.of(alg, p.getFileName().toString())));
                     } catch (IllegalArgumentException e) {
                         // not ours; leave it
                     }
