@@ -18,7 +18,7 @@ import java.nio.file.Path;
  * the next {@link Store#open} removes.
  */
 public final class BlobWriter extends OutputStream {
-    private final Store store;
+    private final Blobs blobs;
     private final BlobDigest expected;
     private final long expectedSize;
     private final Path temp;
@@ -26,8 +26,8 @@ public final class BlobWriter extends OutputStream {
     private final Hasher hasher;
     private boolean finished;
 
-    BlobWriter(Store store, BlobDigest expected, long expectedSize, Path temp, FileChannel channel) {
-        this.store = store;
+    BlobWriter(Blobs blobs, BlobDigest expected, long expectedSize, Path temp, FileChannel channel) {
+        this.blobs = blobs;
         this.expected = expected;
         this.expectedSize = expectedSize;
         this.temp = temp;
@@ -100,9 +100,9 @@ public final class BlobWriter extends OutputStream {
             }
             channel.force(true);
             channel.close();
-            return store.commitBlob(temp, expected);
+            return blobs.commitBlob(temp, expected);
         } catch (IOException e) {
-            throw new StoreException("cannot store blob " + expected + " in " + store.root() + ": " + e.getMessage(), e);
+            throw new StoreException("cannot store blob " + expected + " in " + blobs.root() + ": " + e.getMessage(), e);
         } finally {
             cleanup();
         }

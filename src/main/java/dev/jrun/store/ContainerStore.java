@@ -35,14 +35,25 @@ public final class ContainerStore {
     /** podman's rule for names (libpod/define: NameRegex). */
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
 
-    private final Store store;
+    private final Path containersDir;
+    private final StoreLocks locks;
+    private final StoreFiles files;
+    private final Layers layers;
+    private final Temporaries temporaries;
+    private final Remover remover;
 
-    ContainerStore(Store store) {
-        this.store = store;
+    ContainerStore(Path root, StoreLocks locks, StoreFiles files, Layers layers, Temporaries temporaries,
+                   Remover remover) {
+        this.containersDir = root.resolve("containers");
+        this.locks = locks;
+        this.files = files;
+        this.layers = layers;
+        this.temporaries = temporaries;
+        this.remover = remover;
     }
 
     private Path containersDir() {
-        return store.root().resolve("containers");
+        return containersDir;
     }
 
     /**
@@ -53,9 +64,9 @@ public final class ContainerStore {
         checkId(record.id());
         checkName(record.name());
         Path dir = containersDir().resolve(record.id());
-        try (StoreLock.Hold ignored = store.lockMutations()) {
+        try (StoreLock.Hold ignored = locks.lockMutations()) {
             for (DiffId layer : record.layers()) {
-                if (!store.hasLayer(layer)) {
+                if (!layers.hasLayer(layer)) {
                     throw new StoreException("cannot create container " + record.name() + ": layer " + layer
                             + " of image " + record.image() + " is missing from the store; pull the image again");
                 }
@@ -77,7 +88,7 @@ public final class ContainerStore {
             if (withOverlayDirs) {
                 for (String sub : List.of("upper", "work", "rootfs")) Files.createDirectory(dir.resolve(sub));
             }
-            store.writeJsonAtomically(dir.resolve("container.json"), record);
+            files.writeJsonAtomically(dir.resolve("container.json"), record);
         } catch (IOException e) {
             throw new StoreException("cannot create container directory " + dir + ": " + e.getMessage(), e);
         }
@@ -89,7 +100,7 @@ public final class ContainerStore {
         checkId(record.id());
         Path dir = containersDir().resolve(record.id());
         try {
-            store.writeJsonAtomically(dir.resolve("container.json"), record);
+            files.writeJsonAtomically(dir.resolve("container.json"), record);
         } catch (IOException e) {
             throw new StoreException("cannot update the record of container " + record.name() + " in " + dir + ": "
                     + e.getMessage(), e);
@@ -101,7 +112,7 @@ public final class ContainerStore {
         checkId(id);
         Path file = containersDir().resolve(id).resolve("container.json");
         if (!Files.exists(file)) throw noSuchContainer(id);
-        return area(store.readJson(file, ContainerRecord.class, "container " + id));
+        return area(files.readJson(file, ContainerRecord.class, "container " + id));
     }
 
     /** By name, full ID or unique ID prefix, as podman resolves them. */
@@ -128,7 +139,7 @@ public final class ContainerStore {
     public ContainerArea area(ContainerRecord record) {
         Path dir = containersDir().resolve(record.id());
         List<Path> lowers = new ArrayList<>();
-        for (int i = record.layers().size() - 1; i >= 0; i--) lowers.add(store.layerDiffDir(record.layers().get(i)));
+        for (int i = record.layers().size() - 1; i >= 0; i--) lowers.add(layers.layerDiffDir(record.layers().get(i)));
         return new ContainerArea(record, dir, dir.resolve("upper"), dir.resolve("work"), dir.resolve("rootfs"), lowers);
     }
 
@@ -138,7 +149,7 @@ public final class ContainerStore {
             for (Path p : dir) {
                 Path file = p.resolve("container.json");
                 try {
-                    out.add(store.readJson(file, ContainerRecord.class, "container " + p.getFileName()));
+                    out.add(files.readJson(file, ContainerRecord.class, "container " + p.getFileName()));
                 } catch (StoreException e) {
                     if (Files.exists(file)) throw e;   // gone meanwhile (removed by its monitor): not listed
                 }
@@ -152,7 +163,7 @@ public final class ContainerStore {
 
     public void writeState(ContainerArea area, ContainerState state) throws StoreException {
         try {
-            store.writeJsonAtomically(area.dir().resolve("state.json"), state);
+            files.writeJsonAtomically(area.dir().resolve("state.json"), state);
         } catch (IOException e) {
             throw new StoreException("cannot record the state of container " + area.record().name() + " in "
                     + area.dir() + ": " + e.getMessage(), e);
@@ -186,7 +197,7 @@ public final class ContainerStore {
     private <T> Optional<T> optionalJson(Path file, Class<T> type, ContainerArea area) throws StoreException {
         if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) return Optional.empty();
         try {
-            return Optional.of(store.readJson(file, type, "container " + area.record().name()));
+            return Optional.of(files.readJson(file, type, "container " + area.record().name()));
         } catch (StoreException e) {
             if (!Files.exists(file)) return Optional.empty();   // removed meanwhile
             throw e;
@@ -200,9 +211,9 @@ public final class ContainerStore {
     public void remove(String id) throws StoreException {
         checkId(id);
         Path dir = containersDir().resolve(id);
-        try (StoreLock.Hold ignored = store.lockMutations()) {
+        try (StoreLock.Hold ignored = locks.lockMutations()) {
             Files.deleteIfExists(dir.resolve("container.json"));
-            store.remover().removeTree(dir);
+            remover.removeTree(dir);
         } catch (NoSuchFileException e) {
             // removed meanwhile (by its monitor, or a second jrun rm)
         } catch (IOException e) {
@@ -222,11 +233,11 @@ public final class ContainerStore {
                 if (!Files.exists(record, LinkOption.NOFOLLOW_LINKS)) {
                     if (Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toInstant().isBefore(
                             Instant.now().minus(Duration.ofMinutes(10)))) {
-                        store.removeBestEffort(p);
+                        temporaries.removeBestEffort(p);
                     }
                 } else if (isDebris(p, record)) {
                     Files.deleteIfExists(record);
-                    store.removeBestEffort(p);
+                    temporaries.removeBestEffort(p);
                 }
             }
         } catch (IOException e) {
@@ -237,11 +248,11 @@ public final class ContainerStore {
 
     private boolean isDebris(Path dir, Path recordFile) {
         try {
-            ContainerRecord record = store.json().readValue(recordFile.toFile(), ContainerRecord.class);
+            ContainerRecord record = files.json().readValue(recordFile.toFile(), ContainerRecord.class);
             Path stateFile = dir.resolve("state.json");
             if (!Files.exists(stateFile)) return record.ownerIsDead();
             if (!record.autoRemove()) return false;
-            ContainerState state = store.json().readValue(stateFile.toFile(), ContainerState.class);
+            ContainerState state = files.json().readValue(stateFile.toFile(), ContainerState.class);
             boolean monitorGone = !state.bootId().equals(HostProcesses.bootId())
                     || ProcessHandle.of(state.monitorPid()).isEmpty();
             return !state.isRunning() && monitorGone;

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.jrun.errors.JrunException;
 import dev.jrun.oci.DiffId;
 import dev.jrun.store.LayerMetadata;
+import dev.jrun.store.LayerTransaction;
 import dev.jrun.store.Store;
 import dev.jrun.store.StoreException;
 
@@ -94,7 +95,7 @@ public final class LayerImporter {
      */
     public Prepared prepare(InputStream layer, DiffId expected, String mediaType, LayerOrigin origin)
             throws JrunException {
-        Store.LayerTransaction tx = store.beginLayer(expected);
+        LayerTransaction tx = store.beginLayer(expected);
         try {
             UnpackResult result;
             try {
@@ -119,10 +120,10 @@ public final class LayerImporter {
 
     /** A layer unpacked and accepted but not committed; closing without {@link #commit} discards it. */
     public static final class Prepared implements AutoCloseable {
-        private final Store.LayerTransaction tx;
+        private final LayerTransaction tx;
         private final LayerMetadata metadata;
 
-        private Prepared(Store.LayerTransaction tx, LayerMetadata metadata) {
+        private Prepared(LayerTransaction tx, LayerMetadata metadata) {
             this.tx = tx;
             this.metadata = metadata;
         }
