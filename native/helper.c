@@ -31,6 +31,8 @@ pid_t fork_helper(char **argv, int nargs, const int *fds, int nfds, int start_fd
         return pid;
     }
     if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0 || getppid() != monitor) _exit(125);
+    /* The monitor blocks the signals it reads through a signalfd; a blocked mask survives
+     * execve (sigprocmask(2), signalfd(2)), and pasta must get its signals. */
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -38,7 +40,10 @@ pid_t fork_helper(char **argv, int nargs, const int *fds, int nfds, int start_fd
     for (int i = 0; i < nfds; i++) if (dup2(fds[i], 2 + i) < 0) _exit(125);
     int start = 2 + nfds;
     if (dup2(start_fd, start) < 0) _exit(125);
-    syscall(SYS_close_range, (unsigned) start + 1, ~0U, 0);
+    /* Nothing else of the monitor's (the container's error pipe above all: its EOF is how the
+     * monitor learns the clone went through). close_range(2) can fail (ENOSYS before Linux 5.9,
+     * or a seccomp filter): then the helper does not run rather than hold them. */
+    if (syscall(SYS_close_range, (unsigned) start + 1, ~0U, 0) != 0) _exit(125);
     int32_t container = 0;
     ssize_t n;
     do n = read(start, &container, sizeof container); while (n < 0 && errno == EINTR);

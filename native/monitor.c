@@ -322,8 +322,10 @@ static int run(int argc, char **argv) {
     /* --join FD --join-type CLONE_NEW*, in order (--network container:, ns:): the container is
      * cloned inside namespaces that exist (setns(2)); the user namespace first, which gives us
      * the capabilities its network namespace asks for. {-4, errno}: Java names what failed. */
+    /* Each namespace with the type Java checked: setns(2) with 0 would take any type. */
+    if (o.njoin != o.njoin_types) { errno = EINVAL; die("--join and --join-type must come in pairs"); }
     for (int i = 0; i < o.njoin; i++) {
-        if (setns(o.join_fds[i], i < o.njoin_types ? o.join_types[i] : 0) != 0) {
+        if (setns(o.join_fds[i], o.join_types[i]) != 0) {
             int32_t failed[2] = { -4, (int32_t) errno };
             write_all(o.status_w, (const char *) failed, sizeof failed);
             return 125;

@@ -77,7 +77,8 @@ public final class Containers {
 
     /**
      * A pidfd of the container's main process, for signals and setns(2); empty when it is not
-     * running. Checked after the pidfd exists: the pidfd names one process for good, and the
+     * running. Checked after the pidfd exists: the pidfd names one process for good (pidfd_open(2):
+     * it never refers to a later process that reuses the PID), and the
      * recorded start time says it is the container's, not a later one that reused its PID. The
      * caller closes it.
      */

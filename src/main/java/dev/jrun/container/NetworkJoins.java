@@ -2,17 +2,15 @@ package dev.jrun.container;
 
 import static dev.jrun.sys.Linux.CLONE_NEWNET;
 import static dev.jrun.sys.Linux.CLONE_NEWUSER;
+import static dev.jrun.sys.Linux.O_CLOEXEC;
+import static dev.jrun.sys.Linux.O_RDONLY;
 
 import dev.jrun.errors.JrunException;
 import dev.jrun.runtime.MonitorSpec;
-import dev.jrun.runtime.RootFs;
-import dev.jrun.runtime.RootfsView;
 import dev.jrun.runtime.network.NamespaceFile;
 import dev.jrun.runtime.network.NetworkMode;
+import dev.jrun.sys.SysException;
 import dev.jrun.sys.Syscalls;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,9 +27,6 @@ import java.util.Optional;
  * since the target's has the caller's own map already (both are the same user's).
  */
 final class NetworkJoins implements AutoCloseable {
-    /** The most of the target's /etc/hosts or resolv.conf that is copied. */
-    private static final int ETC_LIMIT = 1 << 20;
-
     private final Syscalls sys;
     private final NetworkMode mode;
     private final List<MonitorSpec.Join> joins;
@@ -94,41 +89,91 @@ final class NetworkJoins implements AutoCloseable {
                         + "--userns-remap), and a container that shares its network is created in its user "
                         + "namespace; run both with the same ID map");
             }
-            int pid = target.state().get().pid();
-            if (sharesOurNetwork(pid)) {
-                // It runs on the host's network (--network host), which its user namespace does not
-                // own, so no setns(2) into it is allowed; what sharing it gives is the host's network.
-                sys.close(pidfd.get());
-                joined = new NetworkJoins(sys, new NetworkMode.Host(), List.of());
-                return joined;
-            }
-            // Its files as it sees them, through its root; RootfsView follows no symlink there, so
-            // a container cannot point us at a file of ours.
-            RootfsView root = new RootfsView(new RootFs.Directory(Path.of("/proc", Integer.toString(pid), "root")));
-            joined = new NetworkJoins(sys, new NetworkMode.Joined("container:" + target.id(), true,
-                    Optional.of(etcFile(root, "/etc/hosts")), Optional.of(etcFile(root, "/etc/resolv.conf"))),
-                    List.of(new MonitorSpec.Join(pidfd.get(), CLONE_NEWUSER | CLONE_NEWNET,
-                            "the user and network namespace of container " + target.name())));
+            joined = joinTarget(sys, target, pidfd.get(), theirs);
             return joined;
         } finally {
             if (joined == null) sys.close(pidfd.get());
         }
     }
 
-    private static boolean sharesOurNetwork(int pid) throws JrunException {
+    /**
+     * The target's user and network namespaces, opened and checked. Opened by /proc/PID path, then
+     * the pidfd is asked whether that process still lives: if it does, the files were its (a PID
+     * is not reused while its process lives), so a container that ended meanwhile cannot hand us
+     * another process's namespaces. Its processes may have made namespaces of their own (its root
+     * may unshare(2) and write maps of its choosing), so the user namespace must be a child of
+     * ours, as a jrun container's own is, and own the network namespace (ioctl_ns(2)
+     * NS_GET_PARENT, NS_GET_USERNS). The pidfd is closed; the monitor gets the two namespaces.
+     */
+    private static NetworkJoins joinTarget(Syscalls sys, ContainerStatus target, int pidfd, ProcessDefaults theirs)
+            throws JrunException {
+        String what = "--network container:" + target.name();
+        String proc = "/proc/" + target.state().get().pid() + "/ns/";
+        List<Integer> opened = new ArrayList<>();
+        boolean done = false;
         try {
-            return java.nio.file.Files.readSymbolicLink(Path.of("/proc", Integer.toString(pid), "ns", "net"))
-                    .equals(java.nio.file.Files.readSymbolicLink(Path.of("/proc/self/ns/net")));
-        } catch (IOException e) {
-            throw new JrunException("read the network namespace of container process " + pid + ": " + e.getMessage(), e);
+            int userns = open(sys, proc + "user", opened, what);
+            int netns = open(sys, proc + "net", opened, what);
+            if (!alive(sys, pidfd)) {
+                throw new JrunException(what + ": the container stopped while jrun joined it; start it again");
+            }
+            sys.close(pidfd);
+            if (NamespaceFile.sameNamespace(netns, "/proc/self/ns/net")) {
+                // It runs on the host's network (--network host), which its user namespace does not
+                // own, so no setns(2) into it is allowed; what sharing it gives is the host's network.
+                return new NetworkJoins(sys, new NetworkMode.Host(), List.of());
+            }
+            int parent = ioctl(sys, userns, NamespaceFile.NS_GET_PARENT, opened, what);
+            int owner = ioctl(sys, netns, NamespaceFile.NS_GET_USERNS, opened, what);
+            if (!NamespaceFile.sameNamespace(parent, "/proc/self/ns/user")
+                    || !NamespaceFile.sameNamespace(owner, "/proc/self/fd/" + userns)) {
+                throw new JrunException(what + ": its main process is in namespaces its processes made, not the "
+                        + "ones jrun gave it; jrun joins only a container's own network (stop and start it)");
+            }
+            // Its /etc/hosts and resolv.conf as jrun wrote them (kept in its record), not read
+            // through /proc/PID/root: a path there passes through directories its processes
+            // control, and an absolute symlink among them would resolve in our root.
+            NetworkJoins joined = new NetworkJoins(sys, new NetworkMode.Joined("container:" + target.id(), true,
+                    Optional.of(theirs.hosts() == null ? "" : theirs.hosts()),
+                    Optional.of(theirs.resolvConf() == null ? "" : theirs.resolvConf())),
+                    List.of(new MonitorSpec.Join(userns, CLONE_NEWUSER, "the user namespace of container " + target.name()),
+                            new MonitorSpec.Join(netns, CLONE_NEWNET, "the network namespace of container "
+                                    + target.name())));
+            opened.remove((Integer) userns);
+            opened.remove((Integer) netns);
+            done = true;
+            return joined;
+        } finally {
+            for (int fd : opened) sys.close(fd);
+            if (!done) sys.close(pidfd);
         }
     }
 
-    private static String etcFile(RootfsView root, String path) {
+    private static int open(Syscalls sys, String path, List<Integer> opened, String what) throws JrunException {
         try {
-            return root.read(path, ETC_LIMIT).map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
-        } catch (IOException e) {
-            return "";   // it has none we may read: as podman with an image without the file
+            int fd = sys.open(path, O_RDONLY | O_CLOEXEC);
+            opened.add(fd);
+            return fd;
+        } catch (SysException e) {
+            throw new JrunException(what + ": open " + path + ": " + e.getMessage() + "; is the container still running?", e);
+        }
+    }
+
+    private static int ioctl(Syscalls sys, int fd, long request, List<Integer> opened, String what) throws JrunException {
+        try {
+            int result = sys.nsIoctl(fd, request)[0];
+            opened.add(result);
+            return result;
+        } catch (SysException e) {
+            throw new JrunException(what + ": inspect its namespaces (ioctl_ns(2)): " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean alive(Syscalls sys, int pidfd) {
+        try {
+            return sys.pidfdSignal(pidfd, 0);
+        } catch (SysException e) {
+            return false;
         }
     }
 

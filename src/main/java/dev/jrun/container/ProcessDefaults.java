@@ -6,13 +6,15 @@ import java.util.List;
 /**
  * What a container's processes get, kept in its record for {@code jrun exec} and shown by
  * {@code jrun inspect}: the environment, working directory and identity of its command, the
- * capabilities it lost, its stop signal, the ID maps of its user namespace, its published ports
- * and its network mode as podman spells it (null in records written before it was kept).
+ * capabilities it lost, its stop signal, the ID maps of its user namespace, its published ports,
+ * its network mode as podman spells it, and the /etc/hosts and /etc/resolv.conf jrun gave it
+ * (what a container that joins its network gets; null in records written before each was kept).
  */
 public record ProcessDefaults(List<String> env, String workdir, long uid, long gid, List<Long> groups,
                               List<Integer> droppedCapabilities, int stopSignal, String uidMap, String gidMap,
                               boolean setgroupsAllowed, List<Mount> mounts, byte[] seccompBpf, String seccompSource,
-                              boolean noNewPrivileges, List<String> ports, String networkMode) {
+                              boolean noNewPrivileges, List<String> ports, String networkMode, String hosts,
+                              String resolvConf) {
     /** A volume as inspect shows it. */
     public record Mount(String source, String destination, boolean readOnly) {}
 
@@ -34,7 +36,12 @@ public record ProcessDefaults(List<String> env, String workdir, long uid, long g
                 plan.security().seccomp().map(f -> f.program().bpf()).orElse(null),
                 plan.security().seccomp().map(f -> f.source()).orElse(null), plan.security().noNewPrivileges(),
                 plan.network().ports().stream().map(ProcessDefaults::published).toList(),
-                plan.network().mode().spelling());
+                plan.network().mode().spelling(), etcFile(plan, "/etc/hosts"), etcFile(plan, "/etc/resolv.conf"));
+    }
+
+    private static String etcFile(LaunchPlan plan, String path) {
+        return plan.etcFiles().stream().filter(f -> f.path().equals(path)).findFirst()
+                .map(f -> new String(f.content(), java.nio.charset.StandardCharsets.UTF_8)).orElse(null);
     }
 
     /** A published port as podman's ps shows it: 0.0.0.0:8080->80/tcp (ranges one by one). */

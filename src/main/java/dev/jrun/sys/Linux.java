@@ -48,6 +48,7 @@ public final class Linux {
     public static final long O_RDONLY = 0;
     public static final long O_RDWR = 2;
     public static final long O_NOCTTY = 0x100;
+    public static final long O_NONBLOCK = 0x800;
     public static final long O_CLOEXEC = 0x80000;
     public static final long O_PATH = 0x200000;
     public static final long O_DIRECTORY = AARCH64 ? 0x4000 : 0x10000;

@@ -291,6 +291,25 @@ class NetworkIT {
         assertTrue(injected.err().contains("is not accepted"), injected.describe());
     }
 
+    /**
+     * A container's processes may make namespaces of their own (here its main process is in a
+     * user and network namespace of --privileged root's making, with maps root chose): joining
+     * those would plan the new container under maps jrun did not write, so it is refused.
+     */
+    @Test
+    void namespacesAContainersProcessesMadeAreNotJoined() {
+        try {
+            Host.Result nested = jrun("run", "-d", "--name", "net-nest", "--privileged", "--rootfs", rootfs,
+                    "unshare", "-Urn", "sleep", "300");
+            assertEquals(0, nested.exit(), nested.describe());
+            Host.Result join = jrun("run", "--rm", "--network", "container:net-nest", "--rootfs", rootfs, "true");
+            assertEquals(125, join.exit(), join.describe());
+            assertTrue(join.err().contains("namespaces its processes made"), join.describe());
+        } finally {
+            jrun("rm", "-f", "net-nest");
+        }
+    }
+
     @Test
     void aContainerSharesAnothersNetworkWhileItRuns() throws Exception {
         Path www = site("shared\n");

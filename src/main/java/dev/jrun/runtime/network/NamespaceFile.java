@@ -3,6 +3,8 @@ package dev.jrun.runtime.network;
 import static dev.jrun.sys.Linux.CLONE_NEWNET;
 import static dev.jrun.sys.Linux.EPERM;
 import static dev.jrun.sys.Linux.O_CLOEXEC;
+import static dev.jrun.sys.Linux.O_NOCTTY;
+import static dev.jrun.sys.Linux.O_NONBLOCK;
 import static dev.jrun.sys.Linux.O_RDONLY;
 
 import dev.jrun.errors.JrunException;
@@ -39,7 +41,8 @@ public final class NamespaceFile {
     private NamespaceFile() {}
 
     /** ioctl_ns(2) requests: _IO(0xb7, N). */
-    static final long NS_GET_USERNS = 0xb701;
+    public static final long NS_GET_USERNS = 0xb701;
+    public static final long NS_GET_PARENT = 0xb702;
     static final long NS_GET_NSTYPE = 0xb703;
     static final long NS_GET_OWNER_UID = 0xb704;
 
@@ -57,7 +60,9 @@ public final class NamespaceFile {
         String asked = "--network ns:" + path;
         int netns;
         try {
-            netns = sys.open(path.toString(), O_RDONLY | O_CLOEXEC);
+            // Not blocking, no terminal: PATH is the user's, and a FIFO there would block the open
+            // until someone writes (fifo(7)); a namespace file is checked by ioctl below.
+            netns = sys.open(path.toString(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
         } catch (SysException e) {
             throw new JrunException(asked + ": " + e.getMessage() + "; give a network namespace file such as "
                     + "/proc/PID/ns/net", e);
@@ -196,7 +201,7 @@ public final class NamespaceFile {
     }
 
     /** Whether our descriptor {@code fd} is the namespace {@code path} names (same "type:[inode]"). */
-    private static boolean sameNamespace(int fd, String path) throws JrunException {
+    public static boolean sameNamespace(int fd, String path) throws JrunException {
         try {
             return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).equals(Files.readSymbolicLink(Path.of(path)));
         } catch (IOException e) {
