@@ -6,7 +6,6 @@ import dev.jrun.errors.JrunException;
 import dev.jrun.sys.ChildProgram;
 import dev.jrun.sys.SysException;
 import dev.jrun.sys.Syscalls;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -25,13 +24,12 @@ import java.util.concurrent.TimeoutException;
  * {@link #stop} ends it.
  */
 final class HelperProcess {
-    private static final int OUTPUT_LIMIT = 8192;
 
     private final Syscalls sys;
     private final String name;
     private final CompletableFuture<Integer> started = new CompletableFuture<>();
     private final CompletableFuture<Integer> exited = new CompletableFuture<>();
-    private final StringBuilder output = new StringBuilder();
+    private volatile HelperOutput output;
     private volatile boolean reaped;
 
     private HelperProcess(Syscalls sys, String name) {
@@ -66,11 +64,10 @@ final class HelperProcess {
         return started.join();
     }
 
-    /** What the helper wrote on stderr so far (the last {@value #OUTPUT_LIMIT} characters). */
+    /** What the helper wrote on stderr so far (the last {@value HelperOutput#LIMIT} characters). */
     String output() {
-        synchronized (output) {
-            return output.toString().strip();
-        }
+        HelperOutput out = output;
+        return out == null ? "" : out.text();
     }
 
     /** Its wait status once it has ended, or empty if it still runs after {@code millis}. */
@@ -103,9 +100,8 @@ final class HelperProcess {
                 return;
             }
             if (!ready.get()) {
-                synchronized (output) {
-                    output.append("\n(jrun: not ready after ").append(millis / 1000).append(" s, stopped)");
-                }
+                HelperOutput out = output;
+                if (out != null) out.append("\n(jrun: not ready after " + millis / 1000 + " s, stopped)");
                 stop();
             }
         }, "jrun-" + name + "-watchdog");
@@ -165,27 +161,7 @@ final class HelperProcess {
             throw new JrunException("start " + name + " (" + argv.get(0) + "): " + e.getMessage()
                     + (ChildProgram.notInstalled(e) ? "; is " + argv.get(0) + " installed and executable?" : ""), e);
         }
-        Thread drain = new Thread(() -> drain(child.output()), "jrun-" + name + "-stderr");
-        drain.setDaemon(true);
-        drain.start();
+        output = HelperOutput.drain(sys, child.output(), "jrun-" + name + "-stderr");
         return child.pid();
-    }
-
-    /** Keeps the last lines the helper wrote, for error messages; ends when the helper does. */
-    private void drain(int fd) {
-        byte[] buf = new byte[4096];
-        try {
-            int n;
-            while ((n = sys.read(fd, buf)) > 0) {
-                synchronized (output) {
-                    output.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-                    if (output.length() > OUTPUT_LIMIT) output.delete(0, output.length() - OUTPUT_LIMIT);
-                }
-            }
-        } catch (SysException e) {
-            // the helper is gone
-        } finally {
-            sys.close(fd);
-        }
     }
 }

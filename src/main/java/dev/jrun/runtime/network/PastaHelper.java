@@ -3,7 +3,6 @@ package dev.jrun.runtime.network;
 import dev.jrun.errors.JrunException;
 import dev.jrun.sys.SysException;
 import dev.jrun.sys.Syscalls;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -158,14 +157,11 @@ final class PastaHelper {
             close(stderr[1]);
             close(ready[1]);
             close(start[0]);
-            StringBuilder output = new StringBuilder();
             int stderrReader = stderr[0];
             synchronized (this) {
-                open.remove(Integer.valueOf(stderrReader));   // the drain thread closes it at pasta's end
+                open.remove(Integer.valueOf(stderrReader));   // HelperOutput closes it at pasta's end
             }
-            Thread drain = new Thread(() -> drain(stderrReader, output), "jrun-pasta-stderr");
-            drain.setDaemon(true);
-            drain.start();
+            HelperOutput output = HelperOutput.drain(sys, stderrReader, "jrun-pasta-stderr");
             try {
                 sys.write(start[1], java.nio.ByteBuffer.allocate(4).order(java.nio.ByteOrder.nativeOrder())
                         .putInt(pid).array());
@@ -176,35 +172,7 @@ final class PastaHelper {
             }
             String line = readLine(sys, ready[0], READY_TIMEOUT_MILLIS);
             close(ready[0]);
-            if (line.isEmpty()) {
-                try {
-                    drain.join(2000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                String said;
-                synchronized (output) {
-                    said = output.toString().strip();
-                }
-                throw Failures.helperFailed("pasta", said, ports);
-            }
-        }
-
-        private void drain(int fd, StringBuilder output) {
-            byte[] buf = new byte[4096];
-            try {
-                int n;
-                while ((n = sys.read(fd, buf)) > 0) {
-                    synchronized (output) {
-                        output.append(new String(buf, 0, n, StandardCharsets.UTF_8));
-                        if (output.length() > 8192) output.delete(0, output.length() - 8192);
-                    }
-                }
-            } catch (SysException e) {
-                // pasta is gone
-            } finally {
-                sys.close(fd);
-            }
+            if (line.isEmpty()) throw Failures.helperFailed("pasta", output.textAfterEnd(2000), ports);
         }
 
         @Override
