@@ -61,15 +61,9 @@ final class ExecCommand implements Callable<Integer> {
         return (List<String>) v;
     }
 
-    /** The global options (--root): the command line's, which exec is a subcommand of. */
-    private JrunCommand jrun() {
-        CommandSpec parent = commandSpec.parent();
-        return parent != null && parent.userObject() instanceof JrunCommand j ? j : new JrunCommand();
-    }
-
     @Override
     public Integer call() throws JrunException {
-        new ContainerExec(new Engine(jrun().root, true, Warnings::print)).exec(new ExecRequest(container, command, env,
+        new ContainerExec(new Engine(JrunCommand.of(commandSpec).root, true, Warnings::print)).exec(new ExecRequest(container, command, env,
                 Optional.ofNullable(user), Optional.ofNullable(workdir), interactive, tty, detach));
         return 0;
     }

@@ -36,6 +36,15 @@ public final class JrunCommand {
         return spec;
     }
 
+    /**
+     * The global options a command built with the programmatic API gets (what @ParentCommand
+     * injects into the annotated ones): its parent's, or the defaults when it was parsed alone.
+     */
+    static JrunCommand of(CommandSpec command) {
+        CommandSpec parent = command == null ? null : command.parent();
+        return parent != null && parent.userObject() instanceof JrunCommand j ? j : new JrunCommand();
+    }
+
     /** --root and --storage-driver, into {@code jrun}'s fields; inherited, so they may also follow a subcommand. */
     static List<OptionSpec> globalOptions(JrunCommand jrun) {
         return List.of(

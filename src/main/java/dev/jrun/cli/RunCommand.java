@@ -74,16 +74,13 @@ final class RunCommand implements Callable<Integer> {
 
     /** What @ParentCommand would inject: the global options' holder. */
     private JrunCommand global() {
-        if (jrun != null) return jrun;
-        CommandSpec parent = commandSpec == null ? null : commandSpec.parent();
-        return parent != null && parent.userObject() instanceof JrunCommand j ? j : null;
+        return jrun != null ? jrun : JrunCommand.of(commandSpec);
     }
 
     @Override
     public Integer call() throws JrunException {
         StartupTiming.ended("parsing");
-        JrunCommand global = global();
-        Engine engine = new Engine(global == null ? null : global.root, quiet, Warnings::print);
+        Engine engine = new Engine(global().root, quiet, Warnings::print);
         StartupTiming.ended("native load");
         String id = new ContainerRunner(engine).run(request());
         System.out.println(id);
@@ -96,7 +93,7 @@ final class RunCommand implements Callable<Integer> {
         return new RunRequest(spec(args), rootfs != null ? Optional.empty() : positional.stream().findFirst(),
                 Optional.ofNullable(rootfs), args, Optional.ofNullable(name), detach, rm, pull,
                 Platforms.asked(platform, os, arch, variant).map(Platform::toString),
-                Optional.ofNullable(global() == null ? null : global().storageDriver),
+                Optional.ofNullable(global().storageDriver),
                 runArguments());
     }
 
