@@ -165,7 +165,8 @@ final class NetworkJoins implements AutoCloseable {
             opened.add(result);
             return result;
         } catch (SysException e) {
-            throw new JrunException(what + ": inspect its namespaces (ioctl_ns(2)): " + e.getMessage(), e);
+            throw new JrunException(what + ": inspect its namespaces (ioctl_ns(2)): " + e.getMessage()
+                    + "; is the container still running? (jrun ps)", e);
         }
     }
 
