@@ -74,9 +74,14 @@ class LauncherClassDataIT {
         return Files.readString(jdk.resolve("release"));
     }
 
+    /** The archive of the commands other than a --rootfs run ({@link #launch}'s). */
     private static Path archive() {
+        return archive("commands");
+    }
+
+    private static Path archive(String kind) {
         String slug = jdk.toString().replace('/', '_');
-        return install.resolve("target/class-data/" + slug + (aot ? ".aot" : ".jsa"));
+        return install.resolve("target/class-data/" + slug + "." + kind + (aot ? ".aot" : ".jsa"));
     }
 
     private static Host.Result jrun(String... args) {
@@ -144,6 +149,23 @@ class LauncherClassDataIT {
         assertNotEquals(made, fileKey(archive()), "the archive of the old build was kept after the JVM changed");
         assertTrue(Files.readString(Path.of(archive() + ".id")).contains("upgraded-"), "the new identity was not recorded");
         assertArchiveMaps();
+    }
+
+    /**
+     * A --rootfs run, the start-up bench/startup measures, maps an archive trained on such runs
+     * alone: the AOT cache loads every class it holds at start, and the image path's classes
+     * made these runs slower.
+     */
+    @Test
+    void aRootfsRunHasAnArchiveOfItsOwn() throws IOException {
+        Files.deleteIfExists(archive());
+        String[] run = {"run", "--rm", "--network", "none", "--rootfs", TestInstall.rootfs().toString(), "true"};
+        Host.Result first = jrun(run);
+        assertEquals(0, first.exit(), first.describe());
+        assertTrue(Files.isRegularFile(archive("launch")), "no archive at " + archive("launch"));
+        assertFalse(Files.exists(archive()), "a --rootfs run made the other commands' archive: " + archive());
+        Host.Result mapped = jrun(List.of("JRUN_JAVA_OPTS=" + (aot ? "-XX:AOTMode=on" : "-Xshare:on")), run);
+        assertEquals(0, mapped.exit(), "the JVM could not use the launch archive: " + mapped.describe());
     }
 
     /** Training takes seconds: when making the archive fails, the next launches do not try again. */
