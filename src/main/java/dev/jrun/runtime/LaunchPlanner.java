@@ -351,6 +351,13 @@ public final class LaunchPlanner {
 
     private void addEtc(List<EtcFile> files, RootfsView view, String path, String content, Set<String> scratch) {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
+        if (scratch.contains(path.substring(0, path.lastIndexOf('/')))) {
+            // --read-only's /run (and /tmp, /var/tmp) is an empty tmpfs by the time these files
+            // are mounted: what the root filesystem has there is hidden (a rootfs exported from a
+            // podman container has /run/.containerenv), so the mount point is always made.
+            files.add(new EtcFile(path, bytes, true, false));
+            return;
+        }
         switch (view.kind(path)) {
             case FILE -> files.add(new EtcFile(path, bytes, false, false));
             case SYMLINK -> files.add(new EtcFile(path, bytes, false, true));

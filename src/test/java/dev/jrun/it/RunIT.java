@@ -271,6 +271,23 @@ class RunIT {
         assertTrue(needsMore.err().contains("container UID 1000 is not mapped"), needsMore.describe());
     }
 
+    /** A rootfs exported from a podman container has /run/.containerenv, which --read-only's empty /run hides. */
+    @Test
+    void aRootfsThatHasContainerenvRunsReadOnly() throws Exception {
+        Path copy = Files.createTempDirectory("jrun-it-containerenv-");
+        try {
+            Host.check("cp", "-a", rootfs + "/.", copy.toString());
+            Files.createFile(copy.resolve("run/.containerenv"));
+            Host.check("chmod", "-R", "a+rX", copy.toString());
+            Host.Result r = jrun(alice, "run", "--rm", "--read-only", "--network", "none", "--rootfs", copy.toString(),
+                    "sh", "-c", "test -f /run/.containerenv && echo detected");
+            assertEquals(0, r.exit(), r.describe());
+            assertEquals("detected\n", r.out(), r.describe());
+        } finally {
+            Host.run(List.of("rm", "-rf", copy.toString()));
+        }
+    }
+
     @Test
     void optionsWorkAsInPodman() throws Exception {
         Path envFile = Files.createTempFile("jrun-it-env", "");
