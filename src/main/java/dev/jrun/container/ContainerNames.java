@@ -1,6 +1,6 @@
 package dev.jrun.container;
 
-import dev.jrun.runtime.RandomIds;
+import dev.jrun.ids.RandomIds;
 
 /** Names for containers started without --name: adjective_noun, as podman and Docker make them. */
 final class ContainerNames {

@@ -11,7 +11,7 @@ import dev.jrun.runtime.ContainerStarter;
 import dev.jrun.runtime.LaunchPlan;
 import dev.jrun.runtime.MonitorSpec;
 import dev.jrun.runtime.Network;
-import dev.jrun.runtime.RandomIds;
+import dev.jrun.ids.RandomIds;
 import dev.jrun.runtime.RootFs;
 import dev.jrun.runtime.RunSpec;
 import dev.jrun.store.ContainerArea;

@@ -1,6 +1,7 @@
 package dev.jrun.image;
 
 import dev.jrun.errors.JrunException;
+import dev.jrun.ids.RandomIds;
 import dev.jrun.image.tar.TarInput;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,12 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.SecureRandom;
 
 /** Stream helpers for archives: decompression (sniffed by {@link TarInput}), the size cap, private temporary names. */
 final class ArchiveStreams {
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private ArchiveStreams() {
     }
 
@@ -33,14 +31,14 @@ final class ArchiveStreams {
     /** A new private (0700) directory in the store's tmp/, named so the store removes it if jrun dies. */
     static Path privateTempDir(Path storeTmp, String kind) throws IOException {
         Path dir = storeTmp.resolve(kind + "-" + ProcessHandle.current().pid() + "-"
-                + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE));
+                + RandomIds.hex(8));
         Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         return dir;
     }
 
     /** A random suffix for temporary names next to an output file. */
     static String randomSuffix() {
-        return Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE);
+        return RandomIds.hex(8);
     }
 
     /** Removes a temporary tree this process created (regular files and directories only). */

@@ -1,6 +1,7 @@
 package dev.jrun.runtime;
 
 import dev.jrun.errors.JrunException;
+import dev.jrun.ids.RandomIds;
 import dev.jrun.runtime.network.NetworkPlanner;
 import dev.jrun.seccomp.FilterCache;
 import dev.jrun.seccomp.ProfileLocator;

@@ -1,12 +1,12 @@
 package dev.jrun.store;
 
+import dev.jrun.ids.RandomIds;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -20,8 +20,6 @@ final class Temporaries {
 
     /** Temporary files of dead processes, or older than this, are removed by the next store opening. */
     static final Duration STALE_TEMP_AGE = Duration.ofHours(24);
-
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Path tmp;
     private final Remover remover;
@@ -40,7 +38,7 @@ final class Temporaries {
     /** {@code tmp/<kind>-<pid>-<random>}: the PID lets the next process tell a dead writer's file. */
     Path newTempPath(String kind) {
         return tmp.resolve(kind + "-" + ProcessHandle.current().pid() + "-"
-                + Long.toHexString(RANDOM.nextLong() & Long.MAX_VALUE));
+                + RandomIds.hex(8));
     }
 
     /**

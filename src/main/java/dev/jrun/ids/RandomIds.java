@@ -1,4 +1,4 @@
-package dev.jrun.runtime;
+package dev.jrun.ids;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,12 +7,15 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 
 /**
- * Random hex IDs (container IDs, hostnames) from /dev/urandom: SecureRandom's first use costs
- * tens of milliseconds of start-up, and these IDs need uniqueness, not a key generator.
+ * Random hex names (container IDs, hostnames, temporary files) from /dev/urandom, the kernel's
+ * CSPRNG (random(4)): SecureRandom's first use initialises the security providers, about 20 ms
+ * of a launch even with the class-data archive, and these names need uniqueness and
+ * unpredictability, not a key generator. The one place jrun makes random names.
  */
 public final class RandomIds {
     private RandomIds() {}
 
+    /** {@code bytes} random bytes as lower-case hex (twice as many characters). */
     public static String hex(int bytes) {
         byte[] id = new byte[bytes];
         try (InputStream in = Files.newInputStream(Path.of("/dev/urandom"))) {
