@@ -3,6 +3,7 @@ package dev.jrun.image;
 import dev.jrun.errors.JrunException;
 import dev.jrun.ids.RandomIds;
 import dev.jrun.image.tar.TarInput;
+import dev.jrun.store.Store;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -30,8 +31,7 @@ final class ArchiveStreams {
 
     /** A new private (0700) directory in the store's tmp/, named so the store removes it if jrun dies. */
     static Path privateTempDir(Path storeTmp, String kind) throws IOException {
-        Path dir = storeTmp.resolve(kind + "-" + ProcessHandle.current().pid() + "-"
-                + RandomIds.hex(8));
+        Path dir = storeTmp.resolve(Store.tempName(kind));
         Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         return dir;
     }

@@ -97,6 +97,14 @@ public final class Store {
         return root;
     }
 
+    /**
+     * A name for what another part of jrun writes in the store's {@code tmp/}: the next store
+     * opening removes it once this process is gone, as it does the store's own.
+     */
+    public static String tempName(String kind) {
+        return Temporaries.name(kind);
+    }
+
     // ---------------------------------------------------------------- leases
 
     /**

@@ -35,10 +35,14 @@ final class Temporaries {
         return tmp;
     }
 
-    /** {@code tmp/<kind>-<pid>-<random>}: the PID lets the next process tell a dead writer's file. */
+    /** {@code tmp/<kind>-<pid>-<random>}: see {@link #name}. */
     Path newTempPath(String kind) {
-        return tmp.resolve(kind + "-" + ProcessHandle.current().pid() + "-"
-                + RandomIds.hex(8));
+        return tmp.resolve(name(kind));
+    }
+
+    /** {@code <kind>-<pid>-<random>}: the PID lets the next process tell a dead writer's file. */
+    static String name(String kind) {
+        return kind + "-" + ProcessHandle.current().pid() + "-" + RandomIds.hex(8);
     }
 
     /**
