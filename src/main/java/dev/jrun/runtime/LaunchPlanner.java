@@ -352,7 +352,8 @@ public final class LaunchPlanner {
 
     private void addEtc(List<EtcFile> files, RootfsView view, String path, String content, Set<String> scratch) {
         byte[] bytes = content.getBytes(StandardCharsets.UTF_8);
-        if (scratch.contains(path.substring(0, path.lastIndexOf('/')))) {
+        String dir = path.substring(0, path.lastIndexOf('/'));
+        if (scratch.contains(dir)) {
             // --read-only's /run (and /tmp, /var/tmp) is an empty tmpfs by the time these files
             // are mounted: what the root filesystem has there is hidden (a rootfs exported from a
             // podman container has /run/.containerenv), so the mount point is always made.
@@ -365,10 +366,9 @@ public final class LaunchPlanner {
             case MISSING -> {
                 // Creating the mount point changes a --rootfs directory, as podman does; if we
                 // cannot, the container goes without that file rather than failing to start.
-                String dir = path.substring(0, path.lastIndexOf('/'));
                 if (view.kind(dir) == RootfsView.Kind.SYMLINK) {
                     files.add(new EtcFile(path, bytes, false, true));
-                } else if (view.canCreateIn(dir) || scratch.contains(dir)) {
+                } else if (view.canCreateIn(dir)) {
                     files.add(new EtcFile(path, bytes, true, false));
                 }
             }
